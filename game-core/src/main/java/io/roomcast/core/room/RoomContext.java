@@ -1,0 +1,42 @@
+package io.roomcast.core.room;
+
+import com.google.protobuf.ByteString;
+
+import java.util.Collection;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the framework offers a room: time, its players, and ways to talk to them. Valid only on
+ * the room's thread, during a call from the framework.
+ */
+public interface RoomContext {
+
+    String roomId();
+
+    /** The number of the tick being run (1 for the first); 0 before the first tick. */
+    long tick();
+
+    /** The fixed simulation step, in seconds: 1 / tick rate. */
+    double tickSeconds();
+
+    /** Wall-clock time from the framework's clock, in milliseconds since the epoch. */
+    long nowMillis();
+
+    /** The seated players, in seat order. */
+    Collection<Player> players();
+
+    /** A random source seeded per room, so a room replays identically under a fake clock. */
+    RandomGenerator random();
+
+    /** Send an event to every player in the room; it is kept in the room's event log. */
+    void broadcast(String name, ByteString payload);
+
+    /** Send an event to one player of the room (not logged). */
+    void send(Player to, String name, ByteString payload);
+
+    /** Remove a player from the room; {@link Room#onLeave} follows with {@link LeaveCause#KICKED}. */
+    void kick(Player player, String reason);
+
+    /** Close the room after the current call: every player leaves with ROOM_CLOSED. */
+    void close();
+}

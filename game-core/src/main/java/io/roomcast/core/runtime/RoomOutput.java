@@ -1,0 +1,26 @@
+package io.roomcast.core.runtime;
+
+import io.roomcast.core.room.LeaveCause;
+
+/**
+ * Where a {@link RoomRuntime} sends what it produces: encoded {@code ServerFrame} bytes, each
+ * encoded once and handed over as is (the receiver must not modify the array). Implemented by
+ * the gateway (local fan-out, or the cluster bus). Called on the room's thread.
+ */
+public interface RoomOutput {
+
+    /** The same bytes to every player of the room, except {@code exceptPlayerId} (may be null). */
+    void toRoom(byte[] serverFrame, String exceptPlayerId);
+
+    /** Bytes for one player of the room. */
+    void toPlayer(String playerId, byte[] serverFrame);
+
+    /**
+     * The runtime freed a seat on its own (kick, room closing): the gateway stops delivering to
+     * that player for this room and tells the client with a {@code Left} frame.
+     */
+    void playerRemoved(String playerId, LeaveCause cause, String detail);
+
+    /** The room closed; the runtime accepts no more calls. */
+    void roomClosed();
+}
