@@ -1,5 +1,7 @@
 package io.roomcast.core;
 
+import io.roomcast.core.games.arena.BenchArenaRoom;
+import io.roomcast.core.games.demo.OrbRushRoom;
 import io.roomcast.core.room.RoomType;
 
 import java.util.List;
@@ -9,7 +11,8 @@ public final class Games {
 
     private Games() {}
 
+    /** Orb Rush (the browser demo, "orb-rush") and the W2 bench arena ("bench-arena"). */
     public static List<RoomType<?>> builtIn() {
-        throw new UnsupportedOperationException("TODO");
+        return List.of(OrbRushRoom.TYPE, BenchArenaRoom.TYPE);
     }
 }

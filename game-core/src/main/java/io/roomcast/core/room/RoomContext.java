@@ -25,6 +25,13 @@ public interface RoomContext {
     /** The seated players, in seat order. */
     Collection<Player> players();
 
+    /**
+     * The seq of the player's last input handed to {@link Room#onInput} (during that call: the
+     * input's own seq); 0 if none yet or if the player holds no seat. Clients read it back from
+     * the state's {@code applied} list to reconcile their prediction.
+     */
+    long lastInputSeq(Player player);
+
     /** A random source seeded per room, so a room replays identically under a fake clock. */
     RandomGenerator random();
 

@@ -1,13 +1,30 @@
 package io.roomcast.core.runtime;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.core.loop.Clock;
+import io.roomcast.core.loop.TickLoop;
 import io.roomcast.core.loop.TickScheduler;
+import io.roomcast.core.room.Admission;
+import io.roomcast.core.room.EventDecision;
 import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.room.Player;
+import io.roomcast.core.room.Room;
 import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.core.runtime.InputQueue.QueuedInput;
+import io.roomcast.core.state.StateEncoder;
+import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.State;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The framework's host for one room: seats, the input queue, the fixed-step tick, state
@@ -19,23 +36,93 @@ import java.util.List;
  */
 public final class RoomRuntime<I> {
 
+    private static final String CLOSED_DETAIL = "room closed";
+
+    private final String roomId;
+    private final RoomType<I> type;
+    private final RoomSettings settings;
+    private final Clock clock;
+    private final RoomOutput output;
+    private final Room<I> room;
+    private final Seats seats;
+    private final InputQueue inputs;
+    private final RoomEvents events;
+    private final StateEncoder encoder;
+    private final TickLoop loop;
+    private final RuntimeContext ctx;
+    private final LinkedHashSet<String> keyframeRequesters = new LinkedHashSet<>();
+
+    private boolean started;
+    // Read by offerInput on other threads.
+    private volatile boolean closed;
+    private long discardedInputs;
+    private long malformedInputs;
+
+    /**
+     * @param settings the limits this room runs with (usually {@code type.settings()}, possibly
+     *                 overridden by the operator)
+     * @param seed     seeds the room's {@code ctx.random()}: the same seed and the same inputs give
+     *                 the same states
+     */
     public RoomRuntime(String roomId, RoomType<I> type, RoomSettings settings, Clock clock,
                        TickScheduler scheduler, RoomOutput output, long seed) {
-        throw new UnsupportedOperationException("TODO");
+        this.roomId = roomId;
+        this.type = type;
+        this.settings = settings;
+        this.clock = clock;
+        this.output = output;
+        this.room = type.factory().get();
+        this.seats = new Seats(settings.maxPlayers());
+        this.inputs = new InputQueue(settings.maxQueuedInputs());
+        this.events = new RoomEvents(roomId, settings.eventLogCapacity(), output);
+        this.encoder = new StateEncoder(roomId, settings.keyframeEveryTicks());
+        this.loop = new TickLoop(clock, scheduler, TimeUnit.SECONDS.toNanos(1) / settings.tickRateHz(),
+                settings.maxCatchUpTicks(), this::runTick);
+        this.ctx = new RuntimeContext(roomId, settings.tickRateHz(), clock, loop::ticks, seats, events,
+                new SplittableRandom(seed));
     }
 
     /** Calls {@code onCreate} and starts the tick loop. */
     public void start() {
-        throw new UnsupportedOperationException("TODO");
+        if (started || closed) {
+            throw new IllegalStateException("room " + roomId + " already started or closed");
+        }
+        started = true;
+        room.onCreate(ctx);
+        settle();
+        if (!closed) {
+            loop.start();
+        }
     }
 
     /**
      * Admission and seating. On success the player holds the lowest free seat, {@code onJoin} has
      * run, and the result carries the encoded {@code Joined} frame (with a keyframe of the
-     * current state) for that player alone.
+     * current state) for that player alone. A closed room refuses with ROOM_NOT_FOUND.
      */
     public JoinResult join(String playerId, String playerName) {
-        throw new UnsupportedOperationException("TODO");
+        if (closed) {
+            return new JoinResult.Refused(ErrorCode.ROOM_NOT_FOUND, CLOSED_DETAIL);
+        }
+        if (seats.get(playerId) != null) {
+            return new JoinResult.Refused(ErrorCode.ALREADY_IN_ROOM, "already in room " + roomId);
+        }
+        Player candidate = seats.candidate(playerId, playerName);
+        if (candidate == null) {
+            return new JoinResult.Refused(ErrorCode.ROOM_FULL, "room " + roomId + " is full");
+        }
+        Admission admission = room.onJoinAttempt(ctx, candidate);
+        settle();
+        if (closed) {
+            return new JoinResult.Refused(ErrorCode.ROOM_NOT_FOUND, CLOSED_DETAIL);
+        }
+        if (admission instanceof Admission.Reject(String reason)) {
+            return new JoinResult.Refused(ErrorCode.JOIN_REJECTED, reason);
+        }
+        seats.seat(candidate);
+        room.onJoin(ctx, candidate);
+        settle();
+        return new JoinResult.Seated(candidate, joinedFrame(candidate));
     }
 
     /**
@@ -43,20 +130,27 @@ public final class RoomRuntime<I> {
      * player resumes a session): current keyframe, seat, last event offset. Null if not seated.
      */
     public byte[] rejoinFrame(String playerId) {
-        throw new UnsupportedOperationException("TODO");
+        Player player = seats.get(playerId);
+        return player == null ? null : joinedFrame(player);
     }
 
     /** Frees the player's seat and calls {@code onLeave}; false if the player held no seat. */
     public boolean leave(String playerId, LeaveCause cause) {
-        throw new UnsupportedOperationException("TODO");
+        Player player = seats.release(playerId);
+        if (player == null) {
+            return false;
+        }
+        room.onLeave(ctx, player, cause);
+        settle();
+        return true;
     }
 
     /**
      * Queues an input for the next tick. Thread-safe. Returns false (and drops the input) when
-     * the queue holds {@code maxQueuedInputs} already.
+     * the queue holds {@code maxQueuedInputs} already, or the room is closed.
      */
     public boolean offerInput(String playerId, int seq, ByteString payload) {
-        throw new UnsupportedOperationException("TODO");
+        return !closed && inputs.offer(new QueuedInput(playerId, seq, payload));
     }
 
     /**
@@ -64,51 +158,198 @@ public final class RoomRuntime<I> {
      * the room. Asks the room's {@code onEvent}, then relays it as an {@code Event} frame.
      */
     public EmitResult emit(String fromPlayerId, String name, ByteString payload, String toPlayerId) {
-        throw new UnsupportedOperationException("TODO");
+        Player from = seats.get(fromPlayerId);
+        if (from == null) {
+            return EmitResult.failed(ErrorCode.NOT_IN_ROOM, "not in room " + roomId);
+        }
+        Player to = null;
+        if (toPlayerId != null && !toPlayerId.isEmpty()) {
+            to = seats.get(toPlayerId);
+            if (to == null) {
+                return EmitResult.failed(ErrorCode.PLAYER_NOT_FOUND, "no player " + toPlayerId + " in room " + roomId);
+            }
+        }
+        EmitResult result = switch (room.onEvent(ctx, from, to, name, payload)) {
+            case EventDecision.Relay() -> {
+                if (to == null) {
+                    events.toRoom(from.id(), name, payload);
+                } else {
+                    events.toPlayer(from.id(), to.id(), name, payload);
+                }
+                yield EmitResult.OK;
+            }
+            case EventDecision.Consume() -> EmitResult.OK;
+            case EventDecision.Reject(String reason) -> EmitResult.failed(ErrorCode.EVENT_REJECTED, reason);
+        };
+        settle();
+        return result;
     }
 
     /** The player missed a tick: a keyframe for this player goes out with the next tick. */
     public void requestKeyframe(String playerId) {
-        throw new UnsupportedOperationException("TODO");
+        if (seats.get(playerId) != null) {
+            keyframeRequesters.add(playerId);
+        }
+    }
+
+    /**
+     * The next tick's state frame to the whole room is a keyframe: for a gateway that missed a
+     * tick on behalf of all its members at once.
+     */
+    public void requestRoomKeyframe() {
+        encoder.requestKeyframe();
     }
 
     /** Encoded {@code Event} frames of the room's log after {@code offset}, oldest first. */
     public List<byte[]> eventsAfter(long offset) {
-        throw new UnsupportedOperationException("TODO");
+        return events.after(offset);
     }
 
     /** Every player leaves with ROOM_CLOSED, {@code onDispose} runs, the tick loop stops. */
     public void close() {
-        throw new UnsupportedOperationException("TODO");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        for (Player player : seats.inSeatOrder()) {
+            seats.release(player.id());
+            room.onLeave(ctx, player, LeaveCause.ROOM_CLOSED);
+            output.playerRemoved(player.id(), LeaveCause.ROOM_CLOSED, CLOSED_DETAIL);
+        }
+        room.onDispose(ctx);
+        output.roomClosed();
     }
 
     public String roomId() {
-        throw new UnsupportedOperationException("TODO");
+        return roomId;
     }
 
     public RoomType<I> type() {
-        throw new UnsupportedOperationException("TODO");
+        return type;
     }
 
     public int playerCount() {
-        throw new UnsupportedOperationException("TODO");
+        return seats.count();
     }
 
     public boolean isSeated(String playerId) {
-        throw new UnsupportedOperationException("TODO");
+        return seats.get(playerId) != null;
     }
 
     public boolean isClosed() {
-        throw new UnsupportedOperationException("TODO");
+        return closed;
     }
 
     /** The last tick run (0 before the first). */
     public long tick() {
-        throw new UnsupportedOperationException("TODO");
+        return loop.ticks();
     }
 
     /** Ticks skipped because the room fell more than {@code maxCatchUpTicks} behind. */
     public long skippedTicks() {
-        throw new UnsupportedOperationException("TODO");
+        return loop.skippedTicks();
+    }
+
+    /** Inputs dropped at the tick because their player held no seat or their seq was not new. */
+    public long discardedInputs() {
+        return discardedInputs;
+    }
+
+    /** Inputs dropped at the tick because their payload did not parse as the game's input. */
+    public long malformedInputs() {
+        return malformedInputs;
+    }
+
+    private void runTick(long tick) {
+        inputs.drain(this::apply);
+        if (closed) {
+            return;
+        }
+        room.onTick(ctx);
+        settle();
+        if (closed) {
+            return;
+        }
+        room.writeState(encoder);
+        State.Builder state = encoder.encode(tick);
+        List<SeatInput> applied = applied();
+        long now = clock.currentTimeMillis();
+        output.toRoom(encode(state.addAllApplied(applied).setServerTimeMs(now)), null);
+        if (!keyframeRequesters.isEmpty()) {
+            // A keyframe tick already reached them through the room.
+            if (!state.getKeyframe()) {
+                byte[] keyframe = encode(encoder.lastKeyframe().addAllApplied(applied).setServerTimeMs(now));
+                for (String playerId : keyframeRequesters) {
+                    if (seats.get(playerId) != null) {
+                        output.toPlayer(playerId, keyframe);
+                    }
+                }
+            }
+            keyframeRequesters.clear();
+        }
+    }
+
+    private void apply(QueuedInput input) {
+        Player player = seats.get(input.playerId());
+        // Sequence numbers are uint32 on the wire.
+        if (player == null || Integer.compareUnsigned(input.seq(), seats.lastInputSeq(player)) <= 0) {
+            discardedInputs++;
+            return;
+        }
+        I decoded;
+        try {
+            decoded = type.inputParser().parseFrom(input.payload());
+        } catch (InvalidProtocolBufferException e) {
+            malformedInputs++;
+            return;
+        }
+        seats.recordInputSeq(player, input.seq());
+        room.onInput(ctx, player, decoded);
+        settle();
+    }
+
+    /** Carries out what the room asked for during the call that just returned. */
+    private void settle() {
+        RuntimeContext.Kick kick;
+        while ((kick = ctx.pollKick()) != null) {
+            Player player = seats.release(kick.playerId());
+            if (player != null) {
+                room.onLeave(ctx, player, LeaveCause.KICKED);
+                output.playerRemoved(player.id(), LeaveCause.KICKED, kick.reason());
+            }
+        }
+        if (ctx.closeRequested()) {
+            close();
+        }
+    }
+
+    private byte[] joinedFrame(Player player) {
+        State.Builder keyframe = encoder.snapshot(loop.ticks(), room::writeState)
+                .addAllApplied(applied())
+                .setServerTimeMs(clock.currentTimeMillis());
+        Joined joined = Joined.newBuilder()
+                .setRoomId(roomId)
+                .setGameType(type.name())
+                .setSeat(player.seat())
+                .setPlayerId(player.id())
+                .setTickRateHz(settings.tickRateHz())
+                .setKeyframe(keyframe)
+                .setLastEventOffset(events.lastOffset())
+                .build();
+        return ServerFrame.newBuilder().setJoined(joined).build().toByteArray();
+    }
+
+    private List<SeatInput> applied() {
+        List<Player> players = seats.inSeatOrder();
+        List<SeatInput> applied = new ArrayList<>(players.size());
+        for (Player player : players) {
+            applied.add(SeatInput.newBuilder().setSeat(player.seat()).setSeq(seats.lastInputSeq(player)).build());
+        }
+        return applied;
+    }
+
+    private static byte[] encode(State.Builder state) {
+        return ServerFrame.newBuilder().setState(state).build().toByteArray();
     }
 }

@@ -1,0 +1,128 @@
+package io.roomcast.core.games.arena;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.core.room.Player;
+import io.roomcast.core.runtime.RoomRuntime;
+import io.roomcast.core.state.StateAssembler;
+import io.roomcast.core.testing.FakeClock;
+import io.roomcast.core.testing.FakeRoomContext;
+import io.roomcast.core.testing.FakeScheduler;
+import io.roomcast.core.testing.RecordingRoomOutput;
+import io.roomcast.core.testing.ScriptedRandom;
+import io.roomcast.proto.games.arena.ArenaEntity;
+import io.roomcast.proto.games.arena.ArenaInput;
+import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.roomcast.core.testing.ScriptedRandom.unitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchArenaRoomTest {
+
+    private final BenchArenaRoom room = new BenchArenaRoom();
+
+    private static ArenaInput stick(double dx, double dy) {
+        return ArenaInput.newBuilder().setDx((float) dx).setDy((float) dy).build();
+    }
+
+    /** A context whose random source places the first player's entity at (x, y). */
+    private static FakeRoomContext spawningAt(double x, double y) {
+        return new FakeRoomContext(20, new ScriptedRandom(unitFor(x, 0, 1000), unitFor(y, 0, 1000)));
+    }
+
+    private ArenaEntity entity(int seat) {
+        ArenaEntity[] found = new ArenaEntity[1];
+        room.writeState((id, data) -> {
+            if (id == seat) {
+                found[0] = (ArenaEntity) data;
+            }
+        });
+        return found[0];
+    }
+
+    private List<Float> motion(int seat) {
+        ArenaEntity entity = entity(seat);
+        return List.of(entity.getX(), entity.getY(), entity.getVx(), entity.getVy());
+    }
+
+    @Test
+    void anInputSetsTheVelocityToTheStickTimesOneHundredTwenty() {
+        FakeRoomContext ctx = spawningAt(500, 500);
+        Player player = ctx.join(room, "p", "P", 0);
+
+        ctx.input(room, player, stick(0.5, -1));
+        ctx.step(room);
+
+        assertEquals(List.of(503f, 494f, 60f, -120f), motion(0));
+    }
+
+    @Test
+    void stickComponentsAreClampedToPlusMinusOne() {
+        FakeRoomContext ctx = spawningAt(500, 500);
+        Player player = ctx.join(room, "p", "P", 0);
+
+        ctx.input(room, player, stick(2, -3));
+        assertEquals(List.of(120f, -120f), motion(0).subList(2, 4));
+        ctx.input(room, player, stick(Double.NaN, 0.25));
+        assertEquals(List.of(0f, 30f), motion(0).subList(2, 4));
+    }
+
+    @Test
+    void entitiesReflectOffTheBorders() {
+        FakeRoomContext ctx = spawningAt(990, 5);
+        Player player = ctx.join(room, "p", "P", 0);
+        ctx.input(room, player, stick(1, -1));
+
+        ctx.step(room);
+        assertEquals(List.of(996f, 1f, 120f, 120f), motion(0), "y mirrored back inside from -1");
+        ctx.step(room);
+        assertEquals(List.of(998f, 7f, -120f, 120f), motion(0), "x mirrored back inside from 1002");
+        ctx.step(room);
+        assertEquals(List.of(992f, 13f, -120f, 120f), motion(0));
+    }
+
+    @Test
+    void eachEntityEchoesItsPlayersLastAppliedInputSeq() throws InvalidProtocolBufferException {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        RecordingRoomOutput output = new RecordingRoomOutput();
+        RoomRuntime<ArenaInput> runtime = new RoomRuntime<>("arena", BenchArenaRoom.TYPE,
+                BenchArenaRoom.TYPE.settings(), clock, scheduler, output, 5);
+        runtime.start();
+        runtime.join("alice", "Alice");
+        runtime.join("bob", "Bob");
+        StateAssembler viewer = new StateAssembler();
+        viewer.apply(RecordingRoomOutput.decode(runtime.rejoinFrame("alice")).getJoined().getKeyframe());
+
+        runtime.offerInput("alice", 1, stick(1, 0).toByteString());
+        runtime.offerInput("alice", 2, stick(0, 1).toByteString());
+        runtime.offerInput("bob", 10, stick(1, 1).toByteString());
+        scheduler.advance(Duration.ofMillis(50));
+        runtime.offerInput("alice", 1, stick(-1, 0).toByteString()); // stale: dropped
+        runtime.offerInput("alice", 3, stick(0, -1).toByteString());
+        scheduler.advance(Duration.ofMillis(50));
+
+        List<State> states = output.roomStates();
+        assertTrue(viewer.apply(states.get(0)));
+        assertEquals(List.of(2, 10), lastSeqs(viewer));
+        assertEquals(List.of(seatInput(0, 2), seatInput(1, 10)), states.get(0).getAppliedList());
+        assertTrue(viewer.apply(states.get(1)));
+        assertEquals(List.of(3, 10), lastSeqs(viewer));
+        assertEquals(List.of(seatInput(0, 3), seatInput(1, 10)), states.get(1).getAppliedList());
+        assertEquals(-120f, ArenaEntity.parseFrom(viewer.entities().get(0)).getVy());
+    }
+
+    private static List<Integer> lastSeqs(StateAssembler viewer) throws InvalidProtocolBufferException {
+        return List.of(ArenaEntity.parseFrom(viewer.entities().get(0)).getLastSeq(),
+                ArenaEntity.parseFrom(viewer.entities().get(1)).getLastSeq());
+    }
+
+    private static SeatInput seatInput(int seat, int seq) {
+        return SeatInput.newBuilder().setSeat(seat).setSeq(seq).build();
+    }
+}

@@ -1,0 +1,278 @@
+package io.roomcast.core.games.demo;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.room.Player;
+import io.roomcast.core.runtime.RoomRuntime;
+import io.roomcast.core.state.StateAssembler;
+import io.roomcast.core.testing.FakeClock;
+import io.roomcast.core.testing.FakeRoomContext;
+import io.roomcast.core.testing.FakeScheduler;
+import io.roomcast.core.testing.RecordingRoomOutput;
+import io.roomcast.core.testing.ScriptedRandom;
+import io.roomcast.proto.games.demo.Avatar;
+import io.roomcast.proto.games.demo.DemoEntity;
+import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.games.demo.Orb;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static io.roomcast.core.testing.ScriptedRandom.unitFor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OrbRushRoomTest {
+
+    private static DemoInput stick(double dx, double dy) {
+        return DemoInput.newBuilder().setDx((float) dx).setDy((float) dy).build();
+    }
+
+    private static Map<Integer, DemoEntity> stateOf(OrbRushRoom room) {
+        Map<Integer, DemoEntity> entities = new TreeMap<>();
+        room.writeState((id, data) -> entities.put(id, (DemoEntity) data));
+        return entities;
+    }
+
+    private static Avatar avatar(OrbRushRoom room, int seat) {
+        return stateOf(room).get(seat).getAvatar();
+    }
+
+    private static List<Orb> orbs(OrbRushRoom room) {
+        return stateOf(room).values().stream().filter(DemoEntity::hasOrb).map(DemoEntity::getOrb).toList();
+    }
+
+    /** The unit values that make the next orb appear at (x, y). */
+    private static double[] orbAt(double x, double y) {
+        return new double[] {
+            unitFor(x, 30, OrbRushRoom.WIDTH - 30), unitFor(y, 30, OrbRushRoom.HEIGHT - 30)
+        };
+    }
+
+    @Nested
+    class Rules {
+
+        private final OrbRushRoom room = new OrbRushRoom();
+        private FakeRoomContext ctx = new FakeRoomContext(20, new SplittableRandom(1));
+
+        private void steps(int ticks) {
+            for (int i = 0; i < ticks; i++) {
+                ctx.step(room);
+            }
+        }
+
+        @Test
+        void avatarsSpawnAtTheirSeatsPointWithTheirNameAndASeatColor() {
+            ctx.join(room, "p0", "Ada", 0);
+            ctx.join(room, "p1", "Bo", 1);
+            ctx.join(room, "p9", "Cy", 9);
+
+            Avatar first = avatar(room, 0);
+            assertEquals(List.of(80f, 120f, 0f, 0f, 0), List.of(first.getX(), first.getY(), first.getVx(), first.getVy(), first.getScore()));
+            assertEquals("Ada", first.getName());
+            assertEquals(List.of(190f, 120f), List.of(avatar(room, 1).getX(), avatar(room, 1).getY()));
+            assertEquals(List.of(190f, 520f), List.of(avatar(room, 9).getX(), avatar(room, 9).getY()));
+            assertNotEquals(first.getColor(), avatar(room, 1).getColor());
+            assertEquals(9, avatar(room, 9).getSeat());
+        }
+
+        @Test
+        void anInputSetsTheVelocityUntilTheNextInput() {
+            Player player = ctx.join(room, "p0", "Ada", 0);
+
+            ctx.input(room, player, stick(1, 0));
+            steps(1);
+            assertEquals(List.of(90f, 120f, 200f, 0f), position(0));
+            steps(1);
+            assertEquals(List.of(100f, 120f, 200f, 0f), position(0), "no new input: still moving");
+
+            ctx.input(room, player, stick(0, 1));
+            ctx.input(room, player, stick(0, -0.5));
+            steps(1);
+            assertEquals(List.of(100f, 115f, 0f, -100f), position(0), "the latest input wins");
+        }
+
+        @Test
+        void aStickLongerThanOneMovesAtFullSpeedAndAShorterOneSlower() {
+            Player player = ctx.join(room, "p0", "Ada", 0);
+
+            ctx.input(room, player, stick(3, 4));
+            assertEquals(List.of(120f, 160f), velocity(0));
+            ctx.input(room, player, stick(0.25, -0.5));
+            assertEquals(List.of(50f, -100f), velocity(0));
+            ctx.input(room, player, stick(Double.NaN, 1));
+            assertEquals(List.of(0f, 200f), velocity(0), "a non-finite component counts as 0");
+        }
+
+        @Test
+        void avatarsStayInsideTheWorldAndKeepTheirVelocity() {
+            Player player = ctx.join(room, "p0", "Ada", 0);
+
+            ctx.input(room, player, stick(-1, 0));
+            steps(20);
+            assertEquals(List.of(20f, 120f, -200f, 0f), position(0));
+
+            ctx.input(room, player, stick(1, 1));
+            steps(200);
+            Avatar avatar = avatar(room, 0);
+            assertEquals(OrbRushRoom.WIDTH - OrbRushRoom.RADIUS, avatar.getX());
+            assertEquals(OrbRushRoom.HEIGHT - OrbRushRoom.RADIUS, avatar.getY());
+            assertTrue(avatar.getVx() > 0 && avatar.getVy() > 0);
+        }
+
+        @Test
+        void anOrbAppearsEveryTenTicksUntilThereAreEight() {
+            List<Integer> orbCounts = new ArrayList<>();
+            for (int tick = 1; tick <= 200; tick++) {
+                ctx.step(room);
+                orbCounts.add(orbs(room).size());
+            }
+
+            assertEquals(0, orbCounts.get(8), "after tick 9");
+            assertEquals(1, orbCounts.get(9), "after tick 10");
+            assertEquals(1, orbCounts.get(18), "after tick 19");
+            assertEquals(2, orbCounts.get(19), "after tick 20");
+            assertEquals(8, orbCounts.get(79), "after tick 80");
+            assertEquals(8, orbCounts.getLast(), "after tick 200");
+            Map<Integer, DemoEntity> state = stateOf(room);
+            assertEquals(List.of(1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007), List.copyOf(state.keySet()));
+            for (Orb orb : orbs(room)) {
+                assertTrue(orb.getX() >= 30 && orb.getX() <= 930 && orb.getY() >= 30 && orb.getY() <= 610, orb.toString());
+                assertEquals(1, orb.getValue());
+            }
+        }
+
+        @Test
+        void anAvatarCollectsAnOrbCloserThanTheSumOfTheirRadii() {
+            ctx = new FakeRoomContext(20, new ScriptedRandom(orbAt(150, 120)));
+            Player player = ctx.join(room, "p0", "Ada", 0);                   // at (80, 120)
+            steps(10);
+            assertEquals(1, orbs(room).size());
+
+            ctx.input(room, player, stick(1, 0));
+            steps(4);
+            assertEquals(List.of(120f, 120f, 200f, 0f), position(0));
+            assertEquals(1, orbs(room).size(), "exactly 30 apart: not touching");
+            steps(1);
+            assertEquals(List.of(), orbs(room));
+            assertEquals(1, avatar(room, 0).getScore());
+        }
+
+        @Test
+        void whenTwoAvatarsReachAnOrbInTheSameTickTheLowerSeatScores() {
+            ctx = new FakeRoomContext(20, new ScriptedRandom(orbAt(135, 120)));
+            Player right = ctx.join(room, "p1", "Bo", 1);                     // at (190, 120)
+            Player left = ctx.join(room, "p0", "Ada", 0);                     // at (80, 120)
+            steps(10);
+
+            ctx.input(room, left, stick(1, 0));
+            ctx.input(room, right, stick(-1, 0));
+            steps(3);                                                         // both 25 away
+
+            assertEquals(List.of(), orbs(room));
+            assertEquals(1, avatar(room, 0).getScore());
+            assertEquals(0, avatar(room, 1).getScore());
+        }
+
+        @Test
+        void aLeavingPlayersAvatarDisappears() {
+            ctx.join(room, "p0", "Ada", 0);
+            Player leaving = ctx.join(room, "p1", "Bo", 1);
+
+            room.onLeave(ctx, leaving, LeaveCause.REQUESTED);
+
+            assertEquals(List.of(0), List.copyOf(stateOf(room).keySet()));
+        }
+
+        private List<Float> position(int seat) {
+            Avatar avatar = avatar(room, seat);
+            return List.of(avatar.getX(), avatar.getY(), avatar.getVx(), avatar.getVy());
+        }
+
+        private List<Float> velocity(int seat) {
+            Avatar avatar = avatar(room, seat);
+            return List.of(avatar.getVx(), avatar.getVy());
+        }
+    }
+
+    @Nested
+    class Determinism {
+
+        /** One room on its own fake clock, played by a seeded script of joins, leaves and inputs. */
+        private static RecordingRoomOutput play(long roomSeed) {
+            FakeClock clock = new FakeClock();
+            FakeScheduler scheduler = new FakeScheduler(clock);
+            RecordingRoomOutput output = new RecordingRoomOutput();
+            RoomRuntime<DemoInput> runtime = new RoomRuntime<>("orbs", OrbRushRoom.TYPE,
+                    OrbRushRoom.TYPE.settings(), clock, scheduler, output, roomSeed);
+            SplittableRandom script = new SplittableRandom(99);
+            List<String> players = new ArrayList<>();
+            runtime.start();
+            for (int tick = 1, seq = 1; tick <= 600; tick++) {
+                if (tick % 100 == 1) {
+                    String playerId = "player-" + tick;
+                    runtime.join(playerId, playerId);
+                    players.add(playerId);
+                }
+                if (tick == 450) {
+                    runtime.leave(players.removeFirst(), LeaveCause.REQUESTED);
+                }
+                for (String playerId : players) {
+                    if (script.nextInt(5) == 0) {
+                        ByteString input = stick(script.nextDouble(-1, 1), script.nextDouble(-1, 1)).toByteString();
+                        runtime.offerInput(playerId, seq++, input);
+                    }
+                }
+                scheduler.advance(Duration.ofMillis(50));
+            }
+            return output;
+        }
+
+        @Test
+        void twoRoomsWithTheSameSeedAndInputsSendByteIdenticalStates() throws InvalidProtocolBufferException {
+            List<byte[]> first = play(42).roomFrames().stream().map(RecordingRoomOutput.RoomFrame::bytes).toList();
+            List<byte[]> second = play(42).roomFrames().stream().map(RecordingRoomOutput.RoomFrame::bytes).toList();
+
+            assertEquals(600, first.size());
+            assertEquals(first.size(), second.size());
+            for (int i = 0; i < first.size(); i++) {
+                assertArrayEquals(first.get(i), second.get(i), "frame " + i);
+            }
+            assertTrue(collectedAnOrb(play(42)), "the script exercises orb collection");
+        }
+
+        @Test
+        void anotherSeedPlacesTheOrbsElsewhere() {
+            State keyframe = play(42).roomStates().get(99);
+            assertTrue(keyframe.getKeyframe());
+            assertNotEquals(keyframe.getEntitiesList(), play(43).roomStates().get(99).getEntitiesList());
+        }
+
+        private static boolean collectedAnOrb(RecordingRoomOutput output) throws InvalidProtocolBufferException {
+            StateAssembler viewer = new StateAssembler();
+            boolean scored = false;
+            for (State state : output.roomStates()) {
+                if (viewer.apply(state)) {
+                    for (ByteString data : viewer.entities().values()) {
+                        DemoEntity entity = DemoEntity.parseFrom(data);
+                        scored |= entity.hasAvatar() && entity.getAvatar().getScore() > 0;
+                    }
+                }
+            }
+            assertTrue(viewer.hasBase());
+            assertFalse(viewer.entities().isEmpty());
+            return scored;
+        }
+    }
+}
