@@ -1,0 +1,49 @@
+package io.roomcast.gateway;
+
+import io.roomcast.gateway.config.NodeConfig;
+import picocli.CommandLine;
+
+import java.net.InetAddress;
+
+/** Starts one node from flags and environment; SIGTERM drains it. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        NodeConfig config = new NodeConfig();
+        CommandLine cli = new CommandLine(config);
+        try {
+            cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(System.out);
+                return;
+            }
+            if (cli.isVersionHelpRequested()) {
+                cli.printVersionHelp(System.out);
+                return;
+            }
+            config.validate();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            System.err.println("roomcast: " + e.getMessage());
+            System.err.println("Run with --help for every setting.");
+            System.exit(2);
+            return;
+        }
+        Node node = new Node(config).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "shutdown"));
+        System.out.println();
+        System.out.println("  Roomcast node " + node.nodeId() + " is up.");
+        System.out.println("  Play the demo: http://" + displayHost(config.host) + ":" + node.port() + "/   (open it in two tabs)");
+        System.out.println("  WebSocket:     ws://" + displayHost(config.host) + ":" + node.port() + "/ws");
+        System.out.println();
+    }
+
+    private static String displayHost(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress() ? "localhost" : host;
+        } catch (java.net.UnknownHostException e) {
+            return host;
+        }
+    }
+}

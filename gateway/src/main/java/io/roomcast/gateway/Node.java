@@ -1,0 +1,126 @@
+package io.roomcast.gateway;
+
+import io.roomcast.core.Games;
+import io.roomcast.core.loop.Clock;
+import io.roomcast.core.room.RoomType;
+import io.roomcast.gateway.cluster.LocalMessageBus;
+import io.roomcast.gateway.cluster.LocalRoomDirectory;
+import io.roomcast.gateway.cluster.LocalRoomOwnership;
+import io.roomcast.gateway.config.NodeConfig;
+import io.roomcast.gateway.http.HttpRoutes;
+import io.roomcast.gateway.room.RoomManager;
+import io.roomcast.gateway.room.RoomWorkers;
+import io.roomcast.gateway.session.SessionRegistry;
+import io.roomcast.gateway.ws.WsEndpoint;
+import io.roomcast.gateway.ws.WsServices;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Roomcast node: wires the services together, serves HTTP and WebSocket, and shuts down
+ * in order. With no cluster configured it runs on the in-process directory, ownership and bus
+ * (the embedded default). {@link #start} and {@link #stop} are for one thread (main, tests).
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final NodeConfig config;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final RoomWorkers workers;
+    private final SessionRegistry sessions;
+    private final RoomManager rooms;
+    private final WsEndpoint endpoint;
+    private final Undertow server;
+    private int port;
+
+    public Node(NodeConfig config) {
+        this(config, Games.builtIn(), Clock.SYSTEM);
+    }
+
+    public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {
+        this.config = config.validate();
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.workers = new RoomWorkers(cores);
+        this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
+                config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs,
+                this::seatsExpired);
+        this.rooms = new RoomManager(config, games, new LocalRoomDirectory(), new LocalRoomOwnership(config.nodeId),
+                new LocalMessageBus(), workers, clock, metrics, sessions::get);
+        this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
+                sessions, rooms, metrics, clock, draining));
+        this.server = Undertow.builder()
+                .addHttpListener(config.port, config.host)
+                .setIoThreads(cores)
+                .setWorkerThreads(Math.max(2, cores))
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
+                .setHandler(HttpRoutes.create(Handlers.websocket(endpoint), () -> !draining.get(), this::status, metrics))
+                .build();
+    }
+
+    public Node start() {
+        server.start();
+        port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
+        log.info("node {} listening on {}:{} (embedded: in-process directory, ownership and bus)", config.nodeId, config.host, port);
+        return this;
+    }
+
+    /** The port actually bound (useful with --port 0). */
+    public int port() {
+        return port;
+    }
+
+    public String nodeId() {
+        return config.nodeId;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Drains: refuses new handshakes, closes every socket with 1012 (clients reconnect), closes
+     * the rooms, then stops the server and the workers.
+     */
+    public void stop() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("node {} draining", config.nodeId);
+        endpoint.closeAll();
+        rooms.closeAll(config.drainTimeoutMs);
+        server.stop();
+        workers.close();
+        log.info("node {} stopped", config.nodeId);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void seatsExpired(io.roomcast.gateway.session.Session session) {
+        rooms.seatsExpired(session);
+    }
+
+    private Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("status", draining.get() ? "draining" : "ok");
+        status.put("node_id", config.nodeId);
+        status.put("connections", endpoint.openConnections());
+        status.put("sessions", sessions.size());
+        status.put("rooms", rooms.roomCount());
+        status.putAll(metrics.snapshot());
+        return status;
+    }
+}

@@ -1,0 +1,51 @@
+package io.roomcast.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of what a node did and what went wrong: every failure is counted, not only logged.
+ * Thread-safe; served by {@code /healthz} and {@code /metrics}.
+ */
+public final class NodeMetrics {
+
+    public final LongAdder connectionsOpened = new LongAdder();
+    public final LongAdder framesIn = new LongAdder();
+    public final LongAdder framesOut = new LongAdder();
+    public final LongAdder badFrames = new LongAdder();
+    public final LongAdder textFrames = new LongAdder();
+    public final LongAdder oversizeFrames = new LongAdder();
+    public final LongAdder rateLimited = new LongAdder();
+    public final LongAdder handshakeTimeouts = new LongAdder();
+    public final LongAdder statesDropped = new LongAdder();
+    public final LongAdder slowConsumerCloses = new LongAdder();
+    public final LongAdder sendErrors = new LongAdder();
+    public final LongAdder roomTaskErrors = new LongAdder();
+    public final LongAdder staleEpochDropped = new LongAdder();
+    public final LongAdder roomsCreated = new LongAdder();
+    public final LongAdder roomsClosed = new LongAdder();
+    public final LongAdder inputsQueueFull = new LongAdder();
+
+    /** Name -> value, in a stable order, for the HTTP endpoints. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("connections_opened", connectionsOpened.sum());
+        out.put("frames_in", framesIn.sum());
+        out.put("frames_out", framesOut.sum());
+        out.put("bad_frames", badFrames.sum());
+        out.put("text_frames", textFrames.sum());
+        out.put("oversize_frames", oversizeFrames.sum());
+        out.put("rate_limited", rateLimited.sum());
+        out.put("handshake_timeouts", handshakeTimeouts.sum());
+        out.put("states_dropped", statesDropped.sum());
+        out.put("slow_consumer_closes", slowConsumerCloses.sum());
+        out.put("send_errors", sendErrors.sum());
+        out.put("room_task_errors", roomTaskErrors.sum());
+        out.put("stale_epoch_dropped", staleEpochDropped.sum());
+        out.put("rooms_created", roomsCreated.sum());
+        out.put("rooms_closed", roomsClosed.sum());
+        out.put("inputs_queue_full", inputsQueueFull.sum());
+        return out;
+    }
+}

@@ -1,0 +1,109 @@
+package io.roomcast.gateway.config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Every setting of a node: a flag, or the environment variable named in its default. Limits
+ * have safe defaults (never unlimited); {@code docs/operations.md} lists them all.
+ */
+@Command(name = "roomcast-gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs one Roomcast node: WebSocket endpoint /ws, the browser demo at /, /healthz.")
+public final class NodeConfig {
+
+    @Option(names = "--host", defaultValue = "${env:HOST:-0.0.0.0}",
+            description = "Address to listen on (env HOST). Default: ${DEFAULT-VALUE}")
+    public String host;
+
+    @Option(names = "--port", defaultValue = "${env:PORT:-8080}",
+            description = "TCP port; 0 picks a free one (env PORT). Default: ${DEFAULT-VALUE}")
+    public int port;
+
+    @Option(names = "--node-id", defaultValue = "${env:NODE_ID:-}",
+            description = "This node's id in the cluster (env NODE_ID). Default: a random one")
+    public String nodeId;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "${env:MAX_FRAME_BYTES:-16384}",
+            description = "Largest client message; larger closes with 1009 (env MAX_FRAME_BYTES). Default: ${DEFAULT-VALUE}")
+    public int maxFrameBytes;
+
+    @Option(names = "--max-inputs-per-second", defaultValue = "${env:MAX_INPUTS_PER_SECOND:-60}",
+            description = "Inputs per connection per second, burst of one second; more are dropped with RATE_LIMITED (env MAX_INPUTS_PER_SECOND). Default: ${DEFAULT-VALUE}")
+    public int maxInputsPerSecond;
+
+    @Option(names = "--max-emits-per-second", defaultValue = "${env:MAX_EMITS_PER_SECOND:-30}",
+            description = "Emits per connection per second, burst of one second; more are refused with RATE_LIMITED (env MAX_EMITS_PER_SECOND). Default: ${DEFAULT-VALUE}")
+    public int maxEmitsPerSecond;
+
+    @Option(names = "--max-players-per-room", defaultValue = "${env:MAX_PLAYERS_PER_ROOM:-64}",
+            description = "Cap on seats per room, whatever the game asks (env MAX_PLAYERS_PER_ROOM). Default: ${DEFAULT-VALUE}")
+    public int maxPlayersPerRoom;
+
+    @Option(names = "--max-rooms-per-node", defaultValue = "${env:MAX_ROOMS_PER_NODE:-1000}",
+            description = "Rooms this node hosts at most; more are refused with TOO_MANY_ROOMS (env MAX_ROOMS_PER_NODE). Default: ${DEFAULT-VALUE}")
+    public int maxRoomsPerNode;
+
+    @Option(names = "--max-rooms-per-session", defaultValue = "${env:MAX_ROOMS_PER_SESSION:-4}",
+            description = "Rooms one session may be in at once (env MAX_ROOMS_PER_SESSION). Default: ${DEFAULT-VALUE}")
+    public int maxRoomsPerSession;
+
+    @Option(names = "--tick-rate", defaultValue = "${env:TICK_RATE:-0}",
+            description = "Ticks per second of every room; 0 keeps each game's own rate (20 for the bundled games) (env TICK_RATE). Default: ${DEFAULT-VALUE}")
+    public int tickRate;
+
+    @Option(names = "--send-queue-bytes", defaultValue = "${env:SEND_QUEUE_BYTES:-262144}",
+            description = "Bytes queued to one socket and not yet written; over it states are dropped and other frames close the socket with 4008 (env SEND_QUEUE_BYTES). Default: ${DEFAULT-VALUE}")
+    public int sendQueueBytes;
+
+    @Option(names = "--handshake-timeout-ms", defaultValue = "${env:HANDSHAKE_TIMEOUT_MS:-5000}",
+            description = "Time from connect to Hello; past it the socket closes with 4002 (env HANDSHAKE_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
+    public int handshakeTimeoutMs;
+
+    @Option(names = "--seat-grace-ms", defaultValue = "${env:SEAT_GRACE_MS:-15000}",
+            description = "How long a dropped player's seats are kept for a resume (env SEAT_GRACE_MS). Default: ${DEFAULT-VALUE}")
+    public int seatGraceMs;
+
+    @Option(names = "--max-sessions", defaultValue = "${env:MAX_SESSIONS:-20000}",
+            description = "Sessions (connected or awaiting resume) on this node; more close with 4013 (env MAX_SESSIONS). Default: ${DEFAULT-VALUE}")
+    public int maxSessions;
+
+    @Option(names = "--drain-timeout-ms", defaultValue = "${env:DRAIN_TIMEOUT_MS:-5000}",
+            description = "On SIGTERM, time given to close sockets and rooms before exit (env DRAIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
+    public int drainTimeoutMs;
+
+    /** Checks every value; a bad one is a clear error at start, not a surprise later. */
+    public NodeConfig validate() {
+        requireRange("--port", port, 0, 65535);
+        requireRange("--max-frame-bytes", maxFrameBytes, 64, 16 * 1024 * 1024);
+        requireRange("--max-inputs-per-second", maxInputsPerSecond, 1, 10_000);
+        requireRange("--max-emits-per-second", maxEmitsPerSecond, 1, 10_000);
+        requireRange("--max-players-per-room", maxPlayersPerRoom, 1, 10_000);
+        requireRange("--max-rooms-per-node", maxRoomsPerNode, 1, 1_000_000);
+        requireRange("--max-rooms-per-session", maxRoomsPerSession, 1, 1_000);
+        requireRange("--tick-rate", tickRate, 0, 1000);
+        requireRange("--send-queue-bytes", sendQueueBytes, 1024, 1 << 30);
+        requireRange("--handshake-timeout-ms", handshakeTimeoutMs, 100, 600_000);
+        requireRange("--seat-grace-ms", seatGraceMs, 0, 3_600_000);
+        requireRange("--max-sessions", maxSessions, 1, 10_000_000);
+        requireRange("--drain-timeout-ms", drainTimeoutMs, 0, 600_000);
+        if (nodeId == null || nodeId.isBlank()) {
+            nodeId = "node-" + Long.toString(Math.abs(new java.security.SecureRandom().nextLong()) % 46_656L, 36);
+        } else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("--node-id must be 1..64 of [A-Za-z0-9_.-], was " + nodeId);
+        }
+        return this;
+    }
+
+    /** A config with every default, as if started with no flags and no environment. */
+    public static NodeConfig defaults() {
+        NodeConfig config = new NodeConfig();
+        new picocli.CommandLine(config).parseArgs();
+        return config;
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", was " + value);
+        }
+    }
+}

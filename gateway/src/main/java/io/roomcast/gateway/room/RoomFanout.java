@@ -1,0 +1,64 @@
+package io.roomcast.gateway.room;
+
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.session.Session;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * This node's members of one room, and the delivery of the room's frames to their sockets:
+ * the same bytes written to every member (encode once, write many). Frames stamped with an
+ * epoch older than one already seen come from a deposed owner and are dropped.
+ *
+ * <p>Thread-safe: members change rarely (join, leave) and are read on every frame, hence the
+ * copy-on-write list; frames of one room arrive on one thread at a time (the bus's guarantee).
+ */
+final class RoomFanout {
+
+    private final NodeMetrics metrics;
+    private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
+    private volatile long highestEpoch;
+    private MessageBus.Subscription subscription; // set once, right after construction
+
+    RoomFanout(NodeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    void subscription(MessageBus.Subscription subscription) {
+        this.subscription = subscription;
+    }
+
+    void deliver(MessageBus.RoomFrame message) {
+        if (message.epoch() < highestEpoch) {
+            metrics.staleEpochDropped.increment();
+            return;
+        }
+        highestEpoch = message.epoch();
+        String except = message.exceptPlayer();
+        byte[] frame = message.frame();
+        for (Session member : members) {
+            if (except == null || !except.equals(member.id())) {
+                member.send(frame);
+            }
+        }
+    }
+
+    void add(Session session) {
+        members.addIfAbsent(session);
+    }
+
+    /** Removes the member; true if none is left (the caller then drops the fan-out). */
+    boolean remove(Session session) {
+        members.remove(session);
+        return members.isEmpty();
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    void unsubscribe() {
+        subscription.unsubscribe();
+    }
+}

@@ -1,0 +1,53 @@
+package io.roomcast.gateway.room;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.WireFormat;
+import io.roomcast.proto.v1.Ack;
+import io.roomcast.proto.v1.Error;
+import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Event;
+import io.roomcast.proto.v1.Left;
+import io.roomcast.proto.v1.LeaveReason;
+import io.roomcast.proto.v1.ServerFrame;
+
+/** Builders of the small server frames the gateway itself sends. Stateless. */
+public final class ServerFrames {
+
+    /**
+     * The first byte of every encoded {@code ServerFrame{state}}: the tag of its only field.
+     * Lets the send path tell a (droppable, latest-wins) state from a reliable frame without
+     * decoding it.
+     */
+    private static final byte STATE_TAG =
+            (byte) (ServerFrame.STATE_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED);
+
+    private ServerFrames() {}
+
+    public static boolean isState(byte[] serverFrame) {
+        return serverFrame.length > 0 && serverFrame[0] == STATE_TAG;
+    }
+
+    public static byte[] error(ErrorCode code, String message, int requestId) {
+        return ServerFrame.newBuilder()
+                .setError(Error.newBuilder().setCode(code).setMessage(message).setRequestId(requestId))
+                .build().toByteArray();
+    }
+
+    public static byte[] ack(int ackId, boolean ok, ErrorCode error, String message) {
+        return ServerFrame.newBuilder()
+                .setAck(Ack.newBuilder().setAckId(ackId).setOk(ok).setError(error).setMessage(message))
+                .build().toByteArray();
+    }
+
+    public static byte[] left(String roomId, LeaveReason reason, String detail) {
+        return ServerFrame.newBuilder()
+                .setLeft(Left.newBuilder().setRoomId(roomId).setReason(reason).setDetail(detail))
+                .build().toByteArray();
+    }
+
+    public static byte[] directEvent(String fromPlayer, String name, ByteString payload) {
+        return ServerFrame.newBuilder()
+                .setEvent(Event.newBuilder().setFromPlayer(fromPlayer).setName(name).setPayload(payload).setDirect(true))
+                .build().toByteArray();
+    }
+}

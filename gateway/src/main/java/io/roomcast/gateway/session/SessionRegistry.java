@@ -1,0 +1,133 @@
+package io.roomcast.gateway.session;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The sessions of this node, by id and by resume token, and the seat grace timers of detached
+ * ones. It is also this node's presence (which sessions live here). Thread-safe: lookups are
+ * lock-free; attach, detach, resume and expiry take one lock, none of them on a hot path.
+ */
+public final class SessionRegistry {
+
+    /** Outcome of {@link #resume}: the session, and the socket it was taken from (if it had one). */
+    public record Resumed(Session session, FrameSink replaced) {}
+
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
+    private final Map<String, Session> byResumeToken = new HashMap<>(); // guarded by this
+    private final ScheduledExecutorService timer;
+    private final LongSupplier nanoTime;
+    private final int maxSessions;
+    private final int inputsPerSecond;
+    private final int emitsPerSecond;
+    private final long seatGraceMillis;
+    private final Consumer<Session> onSeatsExpired;
+
+    public SessionRegistry(ScheduledExecutorService timer, LongSupplier nanoTime, int maxSessions,
+                           int inputsPerSecond, int emitsPerSecond, long seatGraceMillis,
+                           Consumer<Session> onSeatsExpired) {
+        this.timer = timer;
+        this.nanoTime = nanoTime;
+        this.maxSessions = maxSessions;
+        this.inputsPerSecond = inputsPerSecond;
+        this.emitsPerSecond = emitsPerSecond;
+        this.seatGraceMillis = seatGraceMillis;
+        this.onSeatsExpired = onSeatsExpired;
+    }
+
+    /**
+     * A new session attached to {@code sink}, or null when the node holds its maximum.
+     * {@code greet} runs before the socket is attached, so its frame (the Welcome) goes out
+     * before anything a room sends to the session.
+     */
+    public synchronized Session open(String playerName, FrameSink sink, Consumer<Session> greet) {
+        if (byId.size() >= maxSessions) {
+            return null;
+        }
+        long now = nanoTime.getAsLong();
+        Session session = new Session(newId(9), playerName, newId(24),
+                new RateLimiter(inputsPerSecond, now), new RateLimiter(emitsPerSecond, now));
+        greet.accept(session);
+        session.attach(sink);
+        byId.put(session.id(), session);
+        byResumeToken.put(session.resumeToken(), session);
+        return session;
+    }
+
+    /**
+     * Re-attaches the session of {@code resumeToken} to {@code sink}, whether it was detached
+     * (within its grace period) or still attached to an older socket, which is returned so the
+     * caller can close it. Null if the token is unknown or expired. {@code greet} runs before
+     * the socket is attached, as in {@link #open}.
+     */
+    public synchronized Resumed resume(String resumeToken, FrameSink sink, Consumer<Session> greet) {
+        Session session = byResumeToken.get(resumeToken);
+        if (session == null) {
+            return null;
+        }
+        if (session.seatExpiry() != null) {
+            session.seatExpiry().cancel(false);
+            session.seatExpiry(null);
+        }
+        FrameSink previous = session.connection();
+        greet.accept(session);
+        session.attach(sink);
+        return new Resumed(session, previous);
+    }
+
+    /**
+     * The socket of {@code session} closed. If {@code sink} is still its socket, the session is
+     * detached and its seats are kept for the grace period.
+     */
+    public synchronized void detach(Session session, FrameSink sink) {
+        if (session.connection() != sink) {
+            return; // already resumed on another socket
+        }
+        session.detach();
+        if (session.rooms().isEmpty() || seatGraceMillis == 0) {
+            expire(session);
+        } else {
+            session.seatExpiry(timer.schedule(() -> expireIfDetached(session), seatGraceMillis, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    public Session get(String sessionId) {
+        return byId.get(sessionId);
+    }
+
+    public Collection<Session> all() {
+        return byId.values();
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    private synchronized void expireIfDetached(Session session) {
+        if (!session.isAttached() && byId.get(session.id()) == session) {
+            expire(session);
+        }
+    }
+
+    private void expire(Session session) {
+        byId.remove(session.id());
+        byResumeToken.remove(session.resumeToken());
+        session.seatExpiry(null);
+        onSeatsExpired.accept(session);
+    }
+
+    private String newId(int bytes) {
+        byte[] raw = new byte[bytes];
+        random.nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+}

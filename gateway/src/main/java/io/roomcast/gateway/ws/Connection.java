@@ -1,0 +1,321 @@
+package io.roomcast.gateway.ws;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.gateway.room.ServerFrames;
+import io.roomcast.gateway.session.FrameSink;
+import io.roomcast.gateway.session.Session;
+import io.roomcast.gateway.session.SessionRegistry;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Hello;
+import io.roomcast.proto.v1.Input;
+import io.roomcast.proto.v1.Pong;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.Welcome;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.StreamSourceFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.Pooled;
+import org.xnio.XnioExecutor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client socket: decodes its frames, runs the session state machine (hello first), enforces
+ * the per-connection limits, and writes frames to it with a bounded send queue.
+ *
+ * <p>Threading: receive callbacks run on the socket's XNIO I/O thread, which alone reads and
+ * writes {@link #session} and the limiters; {@link #send} and {@link #close} may be called from
+ * any thread (rooms send from their executors).
+ */
+final class Connection extends AbstractReceiveListener implements FrameSink {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** Invalid frames tolerated on one connection before it is closed with 4000. */
+    private static final int MAX_BAD_FRAMES = 20;
+    private static final long RATE_LIMIT_ERROR_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final WebSocketChannel channel;
+    private final WsServices services;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final SendCompletion sendCompletion = new SendCompletion();
+    private XnioExecutor.Key handshakeTimer;
+    private Session session;
+    private int badFrames;
+    private long lastRateLimitErrorNanos = Long.MIN_VALUE / 2;
+
+    Connection(WebSocketChannel channel, WsServices services) {
+        this.channel = channel;
+        this.services = services;
+    }
+
+    void start() {
+        services.metrics().connectionsOpened.increment();
+        channel.addCloseTask(ch -> onClosed());
+        handshakeTimer = channel.getIoThread().executeAfter(this::handshakeTimedOut,
+                services.config().handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+        channel.getReceiveSetter().set(this);
+        channel.resumeReceives();
+    }
+
+    // ───────────── receiving (I/O thread) ─────────────
+
+    @Override
+    protected long getMaxBinaryBufferSize() {
+        return services.config().maxFrameBytes;
+    }
+
+    @Override
+    protected long getMaxTextBufferSize() {
+        return services.config().maxFrameBytes;
+    }
+
+    @Override
+    protected void onText(WebSocketChannel ws, StreamSourceFrameChannel message) {
+        services.metrics().textFrames.increment();
+        close(CloseCodes.UNSUPPORTED_DATA, "binary protobuf frames only");
+    }
+
+    @Override
+    protected void onError(WebSocketChannel ws, Throwable error) {
+        // Undertow's reader has already sent 1009 when the message was too big; only its message
+        // tells that case apart (BadInputTest pins it down).
+        if (String.valueOf(error.getMessage()).contains("max message size")) {
+            services.metrics().oversizeFrames.increment();
+        } else {
+            log.debug("socket error, closing", error);
+        }
+        IoUtils.safeClose(ws);
+    }
+
+    @Override
+    protected void onFullBinaryMessage(WebSocketChannel ws, BufferedBinaryMessage message) {
+        services.metrics().framesIn.increment();
+        Pooled<ByteBuffer[]> data = message.getData();
+        ClientFrame frame;
+        try {
+            frame = parse(data.getResource());
+        } catch (InvalidProtocolBufferException e) {
+            badFrame(0, "not a ClientFrame: " + e.getMessage());
+            return;
+        } finally {
+            data.free();
+        }
+        if (session == null) {
+            handshake(frame);
+        } else {
+            dispatch(frame);
+        }
+    }
+
+    private void handshake(ClientFrame frame) {
+        if (!frame.hasHello()) {
+            send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the first frame must be a hello", frame.getRequestId()));
+            close(CloseCodes.HELLO_REQUIRED, "hello required");
+            return;
+        }
+        Hello hello = frame.getHello();
+        int requestId = frame.getRequestId();
+        if (hello.getProtocolVersion() != WsServices.PROTOCOL_VERSION) {
+            send(ServerFrames.error(ErrorCode.UNSUPPORTED_VERSION, "this node speaks protocol version "
+                    + WsServices.PROTOCOL_VERSION + ", not " + hello.getProtocolVersion(), requestId));
+            close(CloseCodes.UNSUPPORTED_VERSION, "unsupported protocol version");
+            return;
+        }
+        String name = hello.getPlayerName().strip();
+        if (name.isEmpty() || name.codePointCount(0, name.length()) > 32 || name.chars().anyMatch(Character::isISOControl)) {
+            send(ServerFrames.error(ErrorCode.INVALID_ARGUMENT, "player_name must be 1..32 printable characters", requestId));
+            return;
+        }
+        if (services.draining().get()) {
+            send(ServerFrames.error(ErrorCode.NODE_DRAINING, "this node is shutting down", requestId));
+            close(CloseCodes.SERVICE_RESTART, "node draining");
+            return;
+        }
+        handshakeTimer.remove();
+        SessionRegistry sessions = services.sessions();
+        boolean resumeFailed = false;
+        if (!hello.getResumeToken().isEmpty()) {
+            SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
+            if (resumed != null) {
+                session = resumed.session();
+                if (resumed.replaced() != null) {
+                    resumed.replaced().close(CloseCodes.SESSION_REPLACED, "session resumed on another socket");
+                }
+                services.rooms().resumed(session, hello.getCursorsList());
+                return;
+            }
+            resumeFailed = true;
+        }
+        session = sessions.open(name, this, s -> welcome(s, false));
+        if (session == null) {
+            close(CloseCodes.TRY_AGAIN_LATER, "node full");
+        } else if (resumeFailed) {
+            send(ServerFrames.error(ErrorCode.RESUME_FAILED,
+                    "resume token unknown or expired: this is a new session", requestId));
+        }
+    }
+
+    private void welcome(Session s, boolean resumed) {
+        send(ServerFrame.newBuilder().setWelcome(Welcome.newBuilder()
+                .setProtocolVersion(WsServices.PROTOCOL_VERSION)
+                .setSessionId(s.id())
+                .setNodeId(services.nodeId())
+                .setResumeToken(s.resumeToken())
+                .setServerTimeMs(services.clock().currentTimeMillis())
+                .setLimits(services.limits())
+                .setResumed(resumed)).build().toByteArray());
+    }
+
+    private void dispatch(ClientFrame frame) {
+        int requestId = frame.getRequestId();
+        switch (frame.getBodyCase()) {
+            case INPUT -> input(frame.getInput(), requestId);
+            case PING -> send(ServerFrame.newBuilder().setPong(Pong.newBuilder()
+                    .setClientTimeMs(frame.getPing().getClientTimeMs())
+                    .setServerTimeMs(services.clock().currentTimeMillis())).build().toByteArray());
+            case EMIT -> {
+                if (session.emits().tryAcquire(services.clock().nanoTime())) {
+                    services.rooms().emit(session, frame.getEmit(), requestId);
+                } else {
+                    rateLimited("emits", services.config().maxEmitsPerSecond, requestId, frame.getEmit().getAckId());
+                }
+            }
+            case JOIN -> services.rooms().join(session, frame.getJoin(), requestId);
+            case LEAVE -> services.rooms().leave(session, frame.getLeave().getRoomId(), requestId);
+            case KEYFRAME_REQUEST -> services.rooms().requestKeyframe(session, frame.getKeyframeRequest().getRoomId(), requestId);
+            case HELLO -> send(ServerFrames.error(ErrorCode.ALREADY_WELCOMED, "hello was already answered", requestId));
+            case BODY_NOT_SET -> badFrame(requestId, "frame has no body (or one this node does not know)");
+        }
+    }
+
+    private void input(Input input, int requestId) {
+        if (!session.inputs().tryAcquire(services.clock().nanoTime())) {
+            rateLimited("inputs", services.config().maxInputsPerSecond, requestId, 0);
+            return;
+        }
+        var host = session.room(input.getRoomId());
+        if (host == null) {
+            send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + input.getRoomId(), requestId));
+        } else if (!host.runtime().offerInput(session.id(), input.getSeq(), input.getPayload())) {
+            services.metrics().inputsQueueFull.increment();
+            send(ServerFrames.error(ErrorCode.RATE_LIMITED, "the room's input queue is full", requestId));
+        }
+    }
+
+    /** Drops the frame; says so at most once a second (an ack asked for is always answered). */
+    private void rateLimited(String what, int perSecond, int requestId, int ackId) {
+        services.metrics().rateLimited.increment();
+        String message = "over " + perSecond + " " + what + " per second: dropped";
+        if (ackId != 0) {
+            send(ServerFrames.ack(ackId, false, ErrorCode.RATE_LIMITED, message));
+            return;
+        }
+        long now = services.clock().nanoTime();
+        if (now - lastRateLimitErrorNanos >= RATE_LIMIT_ERROR_INTERVAL_NANOS) {
+            lastRateLimitErrorNanos = now;
+            send(ServerFrames.error(ErrorCode.RATE_LIMITED, message, requestId));
+        }
+    }
+
+    private void badFrame(int requestId, String why) {
+        services.metrics().badFrames.increment();
+        send(ServerFrames.error(ErrorCode.BAD_FRAME, why, requestId));
+        if (session == null) {
+            close(CloseCodes.HELLO_REQUIRED, "hello required");
+        } else if (++badFrames > MAX_BAD_FRAMES) {
+            close(CloseCodes.BAD_FRAMES, "too many invalid frames");
+        }
+    }
+
+    private void handshakeTimedOut() {
+        if (session == null) {
+            services.metrics().handshakeTimeouts.increment();
+            close(CloseCodes.HANDSHAKE_TIMEOUT, "no hello within " + services.config().handshakeTimeoutMs + " ms");
+        }
+    }
+
+    private void onClosed() {
+        closing.set(true);
+        if (handshakeTimer != null) {
+            handshakeTimer.remove();
+        }
+        if (session != null) {
+            services.sessions().detach(session, this);
+        }
+    }
+
+    private static ClientFrame parse(ByteBuffer[] buffers) throws InvalidProtocolBufferException {
+        if (buffers.length == 1) {
+            return ClientFrame.parseFrom(buffers[0]);
+        }
+        int size = 0;
+        for (ByteBuffer b : buffers) {
+            size += b.remaining();
+        }
+        ByteBuffer whole = ByteBuffer.allocate(size);
+        for (ByteBuffer b : buffers) {
+            whole.put(b);
+        }
+        return ClientFrame.parseFrom(whole.flip());
+    }
+
+    // ───────────── sending (any thread) ─────────────
+
+    @Override
+    public void send(byte[] serverFrame) {
+        if (closing.get()) {
+            return;
+        }
+        int size = serverFrame.length;
+        if (queuedBytes.addAndGet(size) > services.config().sendQueueBytes) {
+            queuedBytes.addAndGet(-size);
+            if (ServerFrames.isState(serverFrame)) {
+                services.metrics().statesDropped.increment(); // latest-wins: the client asks for a keyframe
+            } else {
+                services.metrics().slowConsumerCloses.increment();
+                close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+            }
+            return;
+        }
+        services.metrics().framesOut.increment();
+        WebSockets.sendBinary(ByteBuffer.wrap(serverFrame), channel, sendCompletion, size);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        WebSockets.sendClose(code, reason, channel, null);
+        // A peer that never answers our close frame does not keep the socket open.
+        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 1, TimeUnit.SECONDS);
+    }
+
+    /** One instance per connection: the frame size travels as the callback's context. */
+    private final class SendCompletion implements WebSocketCallback<Integer> {
+        @Override
+        public void complete(WebSocketChannel ws, Integer size) {
+            queuedBytes.addAndGet(-size);
+        }
+
+        @Override
+        public void onError(WebSocketChannel ws, Integer size, Throwable error) {
+            queuedBytes.addAndGet(-size);
+            services.metrics().sendErrors.increment();
+            log.debug("send failed", error);
+            IoUtils.safeClose(ws);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.roomcast.gateway.testing;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.Emit;
+import io.roomcast.proto.v1.Hello;
+import io.roomcast.proto.v1.Input;
+import io.roomcast.proto.v1.Join;
+import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.Welcome;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client (the JDK's) speaking the Roomcast protocol, for integration tests.
+ * Every received ServerFrame is queued; tests wait for the frames they expect with a deadline.
+ */
+public final class TestClient implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final LinkedBlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final WebSocket socket;
+    private volatile boolean reading = true;
+
+    private TestClient(URI uri, boolean autoRead) throws Exception {
+        this.reading = autoRead;
+        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(TIMEOUT)
+                .buildAsync(uri, new Listener())
+                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public static TestClient connect(int port) throws Exception {
+        return new TestClient(URI.create("ws://127.0.0.1:" + port + "/ws"), true);
+    }
+
+    /** A client that reads nothing until told: the server's writes back up (a slow consumer). */
+    public static TestClient connectNotReading(int port) throws Exception {
+        return new TestClient(URI.create("ws://127.0.0.1:" + port + "/ws"), false);
+    }
+
+    // ───────────── sending ─────────────
+
+    public void send(ClientFrame frame) {
+        sendBytes(frame.toByteArray());
+    }
+
+    public void sendBytes(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    public void sendText(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public Welcome hello(String name) throws InterruptedException {
+        send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName(name)).build());
+        return await(ServerFrame::hasWelcome).getWelcome();
+    }
+
+    public Joined quickJoin(String gameType) throws InterruptedException {
+        send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setGameType(gameType)).build());
+        return await(ServerFrame::hasJoined).getJoined();
+    }
+
+    public Joined join(String roomId) throws InterruptedException {
+        send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setRoomId(roomId)).build());
+        return await(ServerFrame::hasJoined).getJoined();
+    }
+
+    public void input(String roomId, int seq, ByteString payload) {
+        send(ClientFrame.newBuilder().setInput(Input.newBuilder().setRoomId(roomId).setSeq(seq).setPayload(payload)).build());
+    }
+
+    public void emit(Emit emit) {
+        send(ClientFrame.newBuilder().setEmit(emit).build());
+    }
+
+    // ───────────── receiving ─────────────
+
+    /** The next frame matching {@code wanted}, skipping (and discarding) others; fails after TIMEOUT. */
+    public ServerFrame await(Predicate<ServerFrame> wanted) throws InterruptedException {
+        return await(wanted, TIMEOUT);
+    }
+
+    public ServerFrame await(Predicate<ServerFrame> wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            ServerFrame frame = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (frame == null) {
+                throw new AssertionError("no matching frame within " + timeout.toMillis() + " ms (closed: "
+                        + (closeCode.isDone() ? closeCode.join() : "no") + ")");
+            }
+            if (wanted.test(frame)) {
+                return frame;
+            }
+        }
+    }
+
+    /** Every frame that arrives within {@code window}, in order. */
+    public List<ServerFrame> collect(Duration window) throws InterruptedException {
+        List<ServerFrame> out = new ArrayList<>();
+        long deadline = System.nanoTime() + window.toNanos();
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            ServerFrame frame = frames.poll(left, TimeUnit.NANOSECONDS);
+            if (frame != null) {
+                out.add(frame);
+            }
+        }
+        return out;
+    }
+
+    /** Frames received so far and not yet consumed. */
+    public List<ServerFrame> drain() {
+        List<ServerFrame> out = new ArrayList<>();
+        frames.drainTo(out);
+        return out;
+    }
+
+    /** The close code the server sent; fails if the socket is still open after TIMEOUT. */
+    public int awaitClose() throws Exception {
+        return closeCode.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    public void startReading() {
+        reading = true;
+        socket.request(Long.MAX_VALUE);
+    }
+
+    /** Drops the TCP connection without a close handshake, as a lost network would. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(reading ? Long.MAX_VALUE : 0);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            partial.writeBytes(chunk);
+            if (last) {
+                try {
+                    frames.add(ServerFrame.parseFrom(partial.toByteArray()));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError("the server sent bytes that are not a ServerFrame", e);
+                } finally {
+                    partial.reset();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            throw new AssertionError("the server sent a text frame: " + data);
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.complete(-1);
+        }
+    }
+}
