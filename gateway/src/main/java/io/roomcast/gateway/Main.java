@@ -11,6 +11,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Undertow and XNIO log through JBoss Logging: send it to SLF4J like everything else.
+        System.setProperty("org.jboss.logging.provider", "slf4j");
         NodeConfig config = new NodeConfig();
         CommandLine cli = new CommandLine(config);
         try {
