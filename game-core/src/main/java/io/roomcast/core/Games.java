@@ -2,6 +2,7 @@ package io.roomcast.core;
 
 import io.roomcast.core.games.arena.BenchArenaRoom;
 import io.roomcast.core.games.demo.OrbRushRoom;
+import io.roomcast.core.games.fourinarow.FourInARowRoom;
 import io.roomcast.core.room.RoomType;
 
 import java.util.List;
@@ -11,8 +12,11 @@ public final class Games {
 
     private Games() {}
 
-    /** Orb Rush (the browser demo, "orb-rush") and the W2 bench arena ("bench-arena"). */
+    /**
+     * Orb Rush (the browser demo, "orb-rush"), the W2 bench arena ("bench-arena") and the
+     * turn-based Four in a Row ("four-in-a-row").
+     */
     public static List<RoomType<?>> builtIn() {
-        return List.of(OrbRushRoom.TYPE, BenchArenaRoom.TYPE);
+        return List.of(OrbRushRoom.TYPE, BenchArenaRoom.TYPE, FourInARowRoom.TYPE);
     }
 }

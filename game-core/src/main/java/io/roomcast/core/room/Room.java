@@ -36,12 +36,16 @@ public interface Room<I> {
 
     /**
      * One input of a player, applied at the start of the next tick, in arrival order. Inputs
-     * whose sequence number is not above the player's last applied one never reach here.
+     * whose sequence number is not above the player's last applied one never reach here. A
+     * turn-based game whose moves are events can leave it out.
      */
-    void onInput(RoomContext ctx, Player player, I input);
+    default void onInput(RoomContext ctx, Player player, I input) {}
 
-    /** Advance the simulation by one fixed step of {@link RoomContext#tickSeconds()}. */
-    void onTick(RoomContext ctx);
+    /**
+     * Advance the simulation by one fixed step of {@link RoomContext#tickSeconds()}. A game that
+     * changes only on events can leave it out: the tick then just publishes the state.
+     */
+    default void onTick(RoomContext ctx) {}
 
     /**
      * Describe the whole current state as entities. Called once per tick after {@link #onTick};
