@@ -9,9 +9,12 @@
  * room instead of quick-joining (and also joins at once); `?autojoin=1` joins at once with a
  * random name.
  *
+ * Loaded by main.js (the page's game chooser) once the Orb Rush view is in the page.
+ *
  * Test hook: `window.roomcastDemo.snapshot()` returns plain JSON of the latest server state.
  */
 import { RoomcastClient, FRAMES_PROTO_URL, monotonicNow } from './roomcast-client.js';
+import { ChatLog, formatRtt, inviteUrl, showStatus } from './hud.js';
 
 const DEMO_PROTO_URL = '/proto/roomcast/games/demo.proto';
 const GAME_TYPE = 'orb-rush';
@@ -128,6 +131,7 @@ function bindUi() {
     ui[`hud_${key}`] = document.getElementById(`hud-${key}`);
   }
   ui.ctx = setUpCanvas(ui.canvas);
+  ui.log = new ChatLog(ui.chatLog);
   ui.joinForm.addEventListener('submit', (e) => { e.preventDefault(); startGame(); });
   ui.leave.addEventListener('click', leaveGame);
   ui.chatForm.addEventListener('submit', (e) => { e.preventDefault(); sendChat(); });
@@ -240,7 +244,7 @@ function onJoined(info) {
   ui.leave.disabled = false;
   ui.chatInput.disabled = false;
   ui.chatSend.disabled = false;
-  const invite = `${location.origin}${location.pathname}?room=${encodeURIComponent(info.roomId)}`;
+  const invite = inviteUrl(GAME_TYPE, info.roomId);
   ui.invite.href = invite;
   ui.invite.textContent = invite;
   systemLine(`${info.resumed ? 'Resumed' : 'Joined'} room ${info.roomId}, seat ${info.seat}.`);
@@ -478,28 +482,11 @@ function playerName(playerId) {
 function chatLine(from, text) {
   game.chat.push({ from, text });
   if (game.chat.length > 50) game.chat.shift();
-  const li = document.createElement('li');
-  const who = document.createElement('span');
-  who.className = 'from';
-  who.textContent = `${from}: `;
-  li.append(who, document.createTextNode(text));
-  appendLog(li);
-  return li;
+  return ui.log.chat(from, text);
 }
 
 function systemLine(text, className = 'system') {
-  const li = document.createElement('li');
-  li.className = className === 'system' ? 'system' : `system ${className}`;
-  li.textContent = text;
-  appendLog(li);
-}
-
-function appendLog(li) {
-  const log = ui.chatLog;
-  if (!log) return;
-  log.append(li);
-  while (log.children.length > 100) log.firstElementChild.remove();
-  log.scrollTop = log.scrollHeight;
+  if (ui.log) ui.log.system(text, className);
 }
 
 // ───────────────────────────── drawing ─────────────────────────────
@@ -589,15 +576,14 @@ function avatarColor(avatar) {
 // ───────────────────────────── HUD and scoreboard ─────────────────────────────
 
 function setStatus(status) {
-  ui.status.textContent = status;
-  ui.status.dataset.status = status;
+  showStatus(ui.status, status);
 }
 
 function updateHud() {
   const s = snapshot();
   const set = (key, value) => { ui[`hud_${key}`].textContent = value ?? '–'; };
   set('status', s.status);
-  set('rtt', s.rttMs == null ? null : `${s.rttMs} ms`);
+  set('rtt', formatRtt(s.rttMs ?? NaN));
   set('tick', s.roomId ? s.tick : null);
   set('players', s.roomId ? s.players.length : null);
   set('node', s.nodeId || null);

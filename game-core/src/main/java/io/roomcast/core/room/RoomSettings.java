@@ -31,6 +31,10 @@ public record RoomSettings(int maxPlayers, int tickRateHz, int keyframeEveryTick
         return new RoomSettings(n, tickRateHz, keyframeEveryTicks, maxQueuedInputs, eventLogCapacity, maxCatchUpTicks);
     }
 
+    public RoomSettings withKeyframeEveryTicks(int n) {
+        return new RoomSettings(maxPlayers, tickRateHz, n, maxQueuedInputs, eventLogCapacity, maxCatchUpTicks);
+    }
+
     public RoomSettings withTickRateHz(int hz) {
         return new RoomSettings(maxPlayers, hz, keyframeEveryTicks, maxQueuedInputs, eventLogCapacity, maxCatchUpTicks);
     }

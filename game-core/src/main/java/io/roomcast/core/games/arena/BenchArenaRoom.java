@@ -28,8 +28,7 @@ public final class BenchArenaRoom implements Room<ArenaInput> {
     public static final double SPEED = 120;
 
     public static final RoomType<ArenaInput> TYPE = new RoomType<>("bench-arena", BenchArenaRoom::new,
-            ArenaInput.parser(), new RoomSettings(8, 20, 100, RoomSettings.DEFAULTS.maxQueuedInputs(),
-            RoomSettings.DEFAULTS.eventLogCapacity(), RoomSettings.DEFAULTS.maxCatchUpTicks()));
+            ArenaInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(8).withTickRateHz(20).withKeyframeEveryTicks(100));
 
     private final Map<Integer, ArenaEntity.Builder> entitiesBySeat = new TreeMap<>();
 

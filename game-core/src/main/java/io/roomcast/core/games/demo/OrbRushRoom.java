@@ -41,8 +41,7 @@ public final class OrbRushRoom implements Room<DemoInput> {
     public static final int FIRST_ORB_ID = 1000;
 
     public static final RoomType<DemoInput> TYPE = new RoomType<>("orb-rush", OrbRushRoom::new,
-            DemoInput.parser(), new RoomSettings(16, 20, 100, RoomSettings.DEFAULTS.maxQueuedInputs(),
-            RoomSettings.DEFAULTS.eventLogCapacity(), RoomSettings.DEFAULTS.maxCatchUpTicks()));
+            DemoInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(16).withTickRateHz(20).withKeyframeEveryTicks(100));
 
     private static final int[] PALETTE = {
         0xE6194B, 0x3CB44B, 0xFFE119, 0x4363D8, 0xF58231, 0x911EB4, 0x46F0F0, 0xF032E6

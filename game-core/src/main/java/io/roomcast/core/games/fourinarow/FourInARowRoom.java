@@ -44,8 +44,7 @@ public final class FourInARowRoom implements Room<Empty> {
 
     /** No inputs: moves are events. 10 Hz is enough to publish the state; a keyframe every 50. */
     public static final RoomType<Empty> TYPE = new RoomType<>("four-in-a-row", FourInARowRoom::new,
-            Empty.parser(), new RoomSettings(SEATS, 10, 50, RoomSettings.DEFAULTS.maxQueuedInputs(),
-            RoomSettings.DEFAULTS.eventLogCapacity(), RoomSettings.DEFAULTS.maxCatchUpTicks()));
+            Empty.parser(), RoomSettings.DEFAULTS.withMaxPlayers(SEATS).withTickRateHz(10).withKeyframeEveryTicks(50));
 
     private static final List<Integer> EMPTY_CELLS = Collections.nCopies(COLUMNS * ROWS, 0);
     /** Row and column steps of the four lines through a cell: across, up, and both diagonals. */
