@@ -23,6 +23,22 @@ public final class NodeConfig {
             description = "This node's id in the cluster (env NODE_ID). Default: a random one")
     public String nodeId;
 
+    @Option(names = "--redis-url", defaultValue = "${env:REDIS_URL:-}",
+            description = "Redis to cluster through, e.g. redis://127.0.0.1:6379; empty runs the embedded single node (env REDIS_URL). Default: none")
+    public String redisUrl;
+
+    @Option(names = "--redis-cluster", defaultValue = "${env:REDIS_CLUSTER:-false}",
+            description = "The Redis URL points at a Redis Cluster: use sharded pub/sub (env REDIS_CLUSTER). Default: ${DEFAULT-VALUE}")
+    public boolean redisCluster;
+
+    @Option(names = "--lease-ms", defaultValue = "${env:LEASE_MS:-3000}",
+            description = "Room ownership lease in a cluster; renewed every third of it; a dead owner's rooms are taken over after it (env LEASE_MS). Default: ${DEFAULT-VALUE}")
+    public int leaseMs;
+
+    @Option(names = "--snapshot-every-ticks", defaultValue = "${env:SNAPSHOT_EVERY_TICKS:-20}",
+            description = "In a cluster, a room's state is saved to Redis every N ticks, for a takeover (env SNAPSHOT_EVERY_TICKS). Default: ${DEFAULT-VALUE}")
+    public int snapshotEveryTicks;
+
     @Option(names = "--max-frame-bytes", defaultValue = "${env:MAX_FRAME_BYTES:-16384}",
             description = "Largest client message; larger closes with 1009 (env MAX_FRAME_BYTES). Default: ${DEFAULT-VALUE}")
     public int maxFrameBytes;
@@ -86,6 +102,11 @@ public final class NodeConfig {
         requireRange("--seat-grace-ms", seatGraceMs, 0, 3_600_000);
         requireRange("--max-sessions", maxSessions, 1, 10_000_000);
         requireRange("--drain-timeout-ms", drainTimeoutMs, 0, 600_000);
+        requireRange("--lease-ms", leaseMs, 300, 600_000);
+        requireRange("--snapshot-every-ticks", snapshotEveryTicks, 1, 100_000);
+        if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
+            throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
+        }
         if (nodeId == null || nodeId.isBlank()) {
             nodeId = "node-" + Long.toString(Math.abs(new java.security.SecureRandom().nextLong()) % 46_656L, 36);
         } else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
