@@ -6,6 +6,10 @@ import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.cluster.LocalMessageBus;
 import io.roomcast.gateway.cluster.LocalRoomDirectory;
 import io.roomcast.gateway.cluster.LocalRoomOwnership;
+import io.roomcast.gateway.cluster.redis.RedisConnections;
+import io.roomcast.gateway.cluster.redis.RedisMessageBus;
+import io.roomcast.gateway.cluster.redis.RedisRoomDirectory;
+import io.roomcast.gateway.cluster.redis.RedisRoomOwnership;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.http.HttpRoutes;
 import io.roomcast.gateway.room.RoomManager;
@@ -40,6 +44,7 @@ public final class Node implements AutoCloseable {
     private final RoomWorkers workers;
     private final SessionRegistry sessions;
     private final RoomManager rooms;
+    private final RedisConnections redis; // null on the embedded default
     private final WsEndpoint endpoint;
     private final Undertow server;
     private int port;
@@ -55,8 +60,16 @@ public final class Node implements AutoCloseable {
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs,
                 this::seatsExpired);
-        this.rooms = new RoomManager(config, games, new LocalRoomDirectory(), new LocalRoomOwnership(config.nodeId),
-                new LocalMessageBus(), workers, clock, metrics, sessions::get);
+        if (config.redisUrl == null || config.redisUrl.isBlank()) {
+            this.redis = null;
+            this.rooms = new RoomManager(config.nodeId, config, games, new LocalRoomDirectory(),
+                    new LocalRoomOwnership(config.nodeId), new LocalMessageBus(), workers, clock, metrics, sessions::get);
+        } else {
+            RedisMessageBus bus = new RedisMessageBus(config.redisUrl, config.redisCluster);
+            this.redis = bus.connections();
+            this.rooms = new RoomManager(config.nodeId, config, games, new RedisRoomDirectory(redis),
+                    new RedisRoomOwnership(redis, config.nodeId, config.leaseMs), bus, workers, clock, metrics, sessions::get);
+        }
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
                 sessions, rooms, metrics, clock, draining));
         this.server = Undertow.builder()
@@ -69,9 +82,12 @@ public final class Node implements AutoCloseable {
     }
 
     public Node start() {
+        rooms.start();
         server.start();
         port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
-        log.info("node {} listening on {}:{} (embedded: in-process directory, ownership and bus)", config.nodeId, config.host, port);
+        log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
+                ? "embedded: in-process directory, ownership and bus"
+                : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + config.redisUrl);
         return this;
     }
 
@@ -88,6 +104,11 @@ public final class Node implements AutoCloseable {
         return metrics;
     }
 
+    /** The rooms this node owns and ticks right now. */
+    public java.util.Collection<String> ownedRooms() {
+        return rooms.ownedRooms();
+    }
+
     /**
      * Drains: refuses new handshakes, closes every socket with 1012 (clients reconnect), closes
      * the rooms, then stops the server and the workers.
@@ -101,6 +122,13 @@ public final class Node implements AutoCloseable {
         rooms.closeAll(config.drainTimeoutMs);
         server.stop();
         workers.close();
+        if (redis != null) {
+            try {
+                redis.close();
+            } catch (Exception e) {
+                log.warn("closing Redis connections: {}", e.toString());
+            }
+        }
         log.info("node {} stopped", config.nodeId);
     }
 

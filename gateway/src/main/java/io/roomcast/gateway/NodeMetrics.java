@@ -26,6 +26,7 @@ public final class NodeMetrics {
     public final LongAdder roomsCreated = new LongAdder();
     public final LongAdder roomsClosed = new LongAdder();
     public final LongAdder inputsQueueFull = new LongAdder();
+    public final LongAdder roomsFenced = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -46,6 +47,7 @@ public final class NodeMetrics {
         out.put("rooms_created", roomsCreated.sum());
         out.put("rooms_closed", roomsClosed.sum());
         out.put("inputs_queue_full", inputsQueueFull.sum());
+        out.put("rooms_fenced", roomsFenced.sum());
         return out;
     }
 }

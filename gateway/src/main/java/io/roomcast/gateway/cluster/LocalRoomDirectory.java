@@ -31,7 +31,7 @@ public final class LocalRoomDirectory implements RoomDirectory {
     }
 
     @Override
-    public CompletionStage<Void> remove(String roomId) {
+    public CompletionStage<Void> remove(String roomId, String gameType) {
         rooms.remove(roomId);
         return CompletableFuture.completedFuture(null);
     }

@@ -12,7 +12,7 @@ public interface RoomDirectory {
 
     record RoomEntry(String roomId, String gameType, int freeSeats) {}
 
-    /** A room of {@code gameType} with a free seat, if any. */
+    /** A room of {@code gameType} with a free seat, the fullest first, if any. */
     CompletionStage<Optional<RoomEntry>> findJoinable(String gameType);
 
     CompletionStage<Optional<RoomEntry>> lookup(String roomId);
@@ -20,5 +20,5 @@ public interface RoomDirectory {
     /** Adds or updates a room's entry (called by its owner when seats change). */
     CompletionStage<Void> publish(RoomEntry entry);
 
-    CompletionStage<Void> remove(String roomId);
+    CompletionStage<Void> remove(String roomId, String gameType);
 }

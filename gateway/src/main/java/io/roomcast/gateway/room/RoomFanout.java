@@ -7,9 +7,10 @@ import io.roomcast.gateway.session.Session;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * This node's members of one room, and the delivery of the room's frames to their sockets:
- * the same bytes written to every member (encode once, write many). Frames stamped with an
- * epoch older than one already seen come from a deposed owner and are dropped.
+ * This node's members of one room, and the delivery of the room's frames to their sockets: the
+ * same bytes written to every member (encode once, write many). Frames stamped with an epoch
+ * older than one already seen come from a deposed owner and are dropped; the newest epoch's
+ * sender is the room's current owner, where this node routes the members' requests.
  *
  * <p>Thread-safe: members change rarely (join, leave) and are read on every frame, hence the
  * copy-on-write list; frames of one room arrive on one thread at a time (the bus's guarantee).
@@ -19,10 +20,13 @@ final class RoomFanout {
     private final NodeMetrics metrics;
     private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
     private volatile long highestEpoch;
+    private volatile String owner;
+    private volatile long lastFrameNanos = System.nanoTime();
     private MessageBus.Subscription subscription; // set once, right after construction
 
-    RoomFanout(NodeMetrics metrics) {
+    RoomFanout(NodeMetrics metrics, String owner) {
         this.metrics = metrics;
+        this.owner = owner;
     }
 
     void subscription(MessageBus.Subscription subscription) {
@@ -35,6 +39,8 @@ final class RoomFanout {
             return;
         }
         highestEpoch = message.epoch();
+        owner = message.ownerNode();
+        lastFrameNanos = System.nanoTime();
         String except = message.exceptPlayer();
         byte[] frame = message.frame();
         for (Session member : members) {
@@ -42,6 +48,24 @@ final class RoomFanout {
                 member.send(frame);
             }
         }
+    }
+
+    /** The node that owns the room, as far as this node knows. */
+    String owner() {
+        return owner;
+    }
+
+    void owner(String node, long epoch) {
+        if (epoch >= highestEpoch) {
+            highestEpoch = epoch;
+            owner = node;
+            lastFrameNanos = System.nanoTime();
+        }
+    }
+
+    /** When the last frame from the owner arrived (System.nanoTime). */
+    long lastFrameNanos() {
+        return lastFrameNanos;
     }
 
     void add(Session session) {

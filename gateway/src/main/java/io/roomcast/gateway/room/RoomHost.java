@@ -6,12 +6,18 @@ import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomOwnership;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * A room this node owns: its runtime, the serial executor it runs on, and its lease. What the
- * runtime produces goes out through the {@link MessageBus}, stamped with the lease's epoch.
+ * A room this node owns: its runtime, the serial executor it runs on, its lease, and which node
+ * holds each seated player's session. What the runtime produces goes out through the
+ * {@link MessageBus}, stamped with the lease's epoch. Once fenced (the lease was lost to another
+ * node) it sends nothing more.
  *
- * <p>Threading: {@link #runtime()} may only be touched from tasks on {@link #executor()}, except
- * {@code offerInput}; the RoomOutput methods are called by the runtime on that executor.
+ * <p>Threading: {@link #runtime()} and the player-node table may only be touched from tasks on
+ * {@link #executor()}, except {@code offerInput}; the RoomOutput methods are called by the
+ * runtime on that executor.
  */
 public final class RoomHost implements RoomOutput {
 
@@ -22,7 +28,10 @@ public final class RoomHost implements RoomOutput {
     private final RoomOwnership.Lease lease;
     private final MessageBus bus;
     private final RoomManager manager;
+    private final Map<String, String> playerNodes = new HashMap<>();
+    private volatile boolean fenced;
     private RoomRuntime<?> runtime; // set once by RoomManager before the first task runs
+    private long statesSent;
 
     RoomHost(String roomId, String gameType, int maxPlayers, SerialExecutor executor, RoomOwnership.Lease lease,
              MessageBus bus, RoomManager manager) {
@@ -64,19 +73,53 @@ public final class RoomHost implements RoomOutput {
         return lease;
     }
 
+    /** Room thread: the node holding this player's session. */
+    void seatedFrom(String playerId, String nodeId) {
+        playerNodes.put(playerId, nodeId);
+    }
+
+    /** Room thread: the node that held the player's session, now forgotten. */
+    String unseated(String playerId) {
+        return playerNodes.remove(playerId);
+    }
+
+    /** Room thread. */
+    Map<String, String> playerNodes() {
+        return playerNodes;
+    }
+
+    /** Another node holds the room now: from here on, nothing this runtime produces goes out. */
+    void fence() {
+        fenced = true;
+    }
+
+    boolean isFenced() {
+        return fenced;
+    }
+
     @Override
     public void toRoom(byte[] serverFrame, String exceptPlayerId) {
-        bus.publish(new MessageBus.RoomFrame(roomId, lease.epoch(), serverFrame, exceptPlayerId));
+        if (fenced) {
+            return;
+        }
+        bus.publishRoom(new MessageBus.RoomFrame(roomId, lease.ownerNode(), lease.epoch(), serverFrame, exceptPlayerId));
+        if (ServerFrames.isState(serverFrame)) {
+            manager.stateSent(this, ++statesSent);
+        }
     }
 
     @Override
     public void toPlayer(String playerId, byte[] serverFrame) {
-        manager.sendToPlayer(playerId, serverFrame);
+        if (!fenced) {
+            manager.sendToPlayer(playerNodes.get(playerId), playerId, serverFrame);
+        }
     }
 
     @Override
     public void playerRemoved(String playerId, LeaveCause cause, String detail) {
-        manager.seatFreed(this, playerId, cause, detail);
+        if (!fenced) {
+            manager.seatFreed(this, playerId, cause, detail);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.roomcast.gateway.room;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.RoomSettings;
@@ -13,6 +15,16 @@ import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.session.Session;
+import io.roomcast.proto.cluster.EmitReply;
+import io.roomcast.proto.cluster.EmitRequest;
+import io.roomcast.proto.cluster.JoinReply;
+import io.roomcast.proto.cluster.JoinRequest;
+import io.roomcast.proto.cluster.KeyframeRequest;
+import io.roomcast.proto.cluster.LeaveRequest;
+import io.roomcast.proto.cluster.NodeMessage;
+import io.roomcast.proto.cluster.PlayerFrame;
+import io.roomcast.proto.cluster.RoomInput;
+import io.roomcast.proto.cluster.SeatRemoved;
 import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.ErrorCode;
 import io.roomcast.proto.v1.Join;
@@ -27,23 +39,39 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Rooms on this node: creating them, seating sessions, and routing a session's requests to the
- * room's executor. Callers are I/O threads; every touch of a runtime happens in a task on that
- * room's serial executor. Thread-safe.
+ * Rooms as this node sees them: the ones it owns (a {@link RoomHost} each) and the ones it has
+ * members in (a {@link RoomFanout} each, whoever owns the room). A session's request goes to the
+ * room's owner — handled here directly when that is this node, else sent to the owner's inbox —
+ * and the owner's answer comes back the same way. One code path serves the single node and the
+ * cluster. Callers are I/O threads and the bus; every touch of a runtime happens in a task on
+ * that room's serial executor. Thread-safe.
  */
 public final class RoomManager {
 
-    /** Quick-join tries this many rooms that turn out full (a race with other joins) before giving up. */
+    /** Quick-join tries this many rooms that turn out full or gone before giving up. */
     private static final int QUICK_JOIN_ATTEMPTS = 3;
+    /** A join the owner has not answered within this is reported as failed. */
+    private static final long JOIN_TIMEOUT_MS = 5_000;
+    /** Inputs for a remote owner are gathered this long before one publish. */
+    private static final long INPUT_WINDOW_MICROS = 5_000;
     private static final String ROOM_ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789";
 
+    /** What became of an input. */
+    public enum InputOutcome { QUEUED, NOT_IN_ROOM, QUEUE_FULL }
+
+    private record PendingJoin(Session session, String roomId, int requestId, Runnable retry,
+                               ScheduledFuture<?> timeout) {}
+
+    private final String nodeId;
     private final NodeConfig config;
-    private final Map<String, RoomType<?>> games;
+    private final Map<String, RoomType<?>> games = new ConcurrentHashMap<>();
     private final RoomDirectory directory;
     private final RoomOwnership ownership;
     private final MessageBus bus;
@@ -51,16 +79,21 @@ public final class RoomManager {
     private final Clock clock;
     private final NodeMetrics metrics;
     private final Function<String, Session> sessions;
+    private final InputBatcher inputBatcher;
     private final ConcurrentHashMap<String, RoomHost> hosts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
+    private final AtomicLong correlations = new AtomicLong();
     private final AtomicInteger roomSlots = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
+    private MessageBus.Subscription inbox;
+    private ScheduledFuture<?> leaseRenewal;
 
-    public RoomManager(NodeConfig config, Collection<RoomType<?>> games, RoomDirectory directory,
+    public RoomManager(String nodeId, NodeConfig config, Collection<RoomType<?>> games, RoomDirectory directory,
                        RoomOwnership ownership, MessageBus bus, RoomWorkers workers, Clock clock,
                        NodeMetrics metrics, Function<String, Session> sessions) {
+        this.nodeId = nodeId;
         this.config = config;
-        this.games = new ConcurrentHashMap<>();
         games.forEach(type -> this.games.put(type.name(), type));
         this.directory = directory;
         this.ownership = ownership;
@@ -69,17 +102,30 @@ public final class RoomManager {
         this.clock = clock;
         this.metrics = metrics;
         this.sessions = sessions;
+        this.inputBatcher = new InputBatcher(nodeId, bus, workers.timer(), INPUT_WINDOW_MICROS);
+    }
+
+    /** Listens to this node's inbox and starts renewing the leases of owned rooms. */
+    public void start() {
+        inbox = bus.subscribeNode(nodeId, this::onNodeMessage);
+        long renewEvery = Math.max(100, config.leaseMs / 3);
+        leaseRenewal = workers.timer().scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     }
 
     public int roomCount() {
         return hosts.size();
     }
 
+    /** Rooms this node owns and ticks. */
+    public Collection<String> ownedRooms() {
+        return hosts.keySet();
+    }
+
     public Collection<String> gameTypes() {
         return games.keySet();
     }
 
-    // ───────────── requests from sessions (called on I/O threads) ─────────────
+    // ───────────── requests from this node's sessions (I/O threads) ─────────────
 
     public void join(Session session, Join join, int requestId) {
         if (session.roomCount() >= config.maxRoomsPerSession) {
@@ -88,27 +134,49 @@ public final class RoomManager {
             return;
         }
         switch (join.getTargetCase()) {
-            case ROOM_ID -> joinRoom(session, join.getRoomId(), requestId);
+            case ROOM_ID -> locate(join.getRoomId()).whenComplete((owner, failure) -> {
+                if (owner == null) {
+                    session.send(ServerFrames.error(ErrorCode.ROOM_NOT_FOUND, "no room " + join.getRoomId(), requestId));
+                } else if (session.inRoom(join.getRoomId())) {
+                    session.send(ServerFrames.error(ErrorCode.ALREADY_IN_ROOM, "already in room " + join.getRoomId(), requestId));
+                } else {
+                    requestSeat(session, join.getRoomId(), owner, requestId, null, null);
+                }
+            });
             case GAME_TYPE -> quickJoin(session, join.getGameType(), requestId, QUICK_JOIN_ATTEMPTS);
             default -> session.send(ServerFrames.error(ErrorCode.INVALID_ARGUMENT,
                     "join needs a room_id or a game_type", requestId));
         }
     }
 
+    /** Queues an input for the room's next tick; no task, no lock, a batched publish when remote. */
+    public InputOutcome input(Session session, String roomId, int seq, ByteString payload) {
+        if (!session.inRoom(roomId)) {
+            return InputOutcome.NOT_IN_ROOM;
+        }
+        RoomHost host = hosts.get(roomId);
+        if (host != null) {
+            return host.runtime().offerInput(session.id(), seq, payload) ? InputOutcome.QUEUED : InputOutcome.QUEUE_FULL;
+        }
+        String owner = ownerOf(roomId);
+        if (owner == null) {
+            return InputOutcome.NOT_IN_ROOM;
+        }
+        inputBatcher.add(owner, RoomInput.newBuilder().setRoomId(roomId).setPlayerId(session.id())
+                .setSeq(seq).setPayload(payload).build());
+        return InputOutcome.QUEUED;
+    }
+
     public void leave(Session session, String roomId, int requestId) {
-        RoomHost host = session.room(roomId);
-        if (host == null) {
+        if (!session.inRoom(roomId)) {
             session.send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + roomId, requestId));
             return;
         }
-        host.executor().execute(() -> {
-            if (host.runtime().leave(session.id(), LeaveCause.REQUESTED)) {
-                release(host, session);
-                session.send(ServerFrames.left(roomId, LeaveReason.LEAVE_REQUESTED, ""));
-            } else {
-                session.send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + roomId, requestId));
-            }
-        });
+        String owner = ownerOf(roomId);
+        forgetMembership(session, roomId);
+        session.send(ServerFrames.left(roomId, LeaveReason.LEAVE_REQUESTED, ""));
+        toOwner(owner, NodeMessage.newBuilder().setLeaveRequest(
+                LeaveRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id())));
     }
 
     public void emit(Session session, Emit emit, int requestId) {
@@ -120,65 +188,57 @@ public final class RoomManager {
             emitDirect(session, emit, requestId);
             return;
         }
-        RoomHost host = session.room(emit.getRoomId());
-        if (host == null) {
+        String owner = session.inRoom(emit.getRoomId()) ? ownerOf(emit.getRoomId()) : null;
+        if (owner == null) {
             refuse(session, emit.getAckId(), requestId, ErrorCode.NOT_IN_ROOM, "not in room " + emit.getRoomId());
             return;
         }
-        host.executor().execute(() -> {
-            EmitResult result = host.runtime().emit(session.id(), emit.getName(), emit.getPayload(), emit.getToPlayer());
-            if (result.ok()) {
-                if (emit.getAckId() != 0) {
-                    session.send(ServerFrames.ack(emit.getAckId(), true, ErrorCode.ERROR_CODE_UNSPECIFIED, ""));
-                }
-            } else {
-                refuse(session, emit.getAckId(), requestId, result.error(), result.message());
-            }
-        });
+        toOwner(owner, NodeMessage.newBuilder().setEmitRequest(EmitRequest.newBuilder()
+                .setRoomId(emit.getRoomId()).setPlayerId(session.id()).setName(emit.getName())
+                .setPayload(emit.getPayload()).setToPlayer(emit.getToPlayer())
+                .setAckId(emit.getAckId()).setRequestId(requestId)));
     }
 
     public void requestKeyframe(Session session, String roomId, int requestId) {
-        RoomHost host = session.room(roomId);
-        if (host == null) {
+        String owner = session.inRoom(roomId) ? ownerOf(roomId) : null;
+        if (owner == null) {
             session.send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + roomId, requestId));
             return;
         }
-        host.executor().execute(() -> host.runtime().requestKeyframe(session.id()));
+        toOwner(owner, NodeMessage.newBuilder().setKeyframeRequest(
+                KeyframeRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id())));
     }
 
-    /** A session came back on a new socket: re-send each room's Joined and the events it missed. */
+    /** A session came back on a new socket: each room re-sends its Joined and the events it missed. */
     public void resumed(Session session, List<RoomCursor> cursors) {
         Map<String, Long> lastSeen = new ConcurrentHashMap<>();
         cursors.forEach(c -> lastSeen.put(c.getRoomId(), c.getLastEventOffset()));
-        for (RoomHost host : session.rooms()) {
-            host.executor().execute(() -> {
-                byte[] joined = host.runtime().rejoinFrame(session.id());
-                if (joined == null) {
-                    session.leftRoom(host.roomId());
-                    return;
-                }
-                session.send(joined);
-                Long cursor = lastSeen.get(host.roomId());
-                if (cursor != null) {
-                    host.runtime().eventsAfter(cursor).forEach(session::send);
-                }
-            });
+        for (String roomId : List.copyOf(session.rooms())) {
+            String owner = ownerOf(roomId);
+            if (owner == null) {
+                session.leftRoom(roomId);
+                session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED, "room gone"));
+            } else {
+                requestSeat(session, roomId, owner, 0, null, lastSeen.getOrDefault(roomId, -1L));
+            }
         }
     }
 
     /** The session's grace period ended without a resume: free its seats. */
     public void seatsExpired(Session session) {
-        for (RoomHost host : session.rooms()) {
-            host.executor().execute(() -> {
-                if (host.runtime().leave(session.id(), LeaveCause.SEAT_EXPIRED)) {
-                    release(host, session);
-                }
-            });
+        for (String roomId : List.copyOf(session.rooms())) {
+            String owner = ownerOf(roomId);
+            forgetMembership(session, roomId);
+            toOwner(owner, NodeMessage.newBuilder().setLeaveRequest(
+                    LeaveRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id()).setSeatExpired(true)));
         }
     }
 
-    /** Closes every room (players get Left ROOM_CLOSED) and waits up to {@code timeoutMillis}. */
+    /** Closes every owned room (players get Left ROOM_CLOSED) and waits up to {@code timeoutMillis}. */
     public void closeAll(long timeoutMillis) {
+        if (leaseRenewal != null) {
+            leaseRenewal.cancel(false);
+        }
         CountDownLatch closed = new CountDownLatch(hosts.size());
         for (RoomHost host : hosts.values()) {
             host.executor().execute(() -> {
@@ -191,50 +251,12 @@ public final class RoomManager {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    // ───────────── callbacks of RoomHost (on the room's executor) ─────────────
-
-    void sendToPlayer(String playerId, byte[] serverFrame) {
-        Session session = sessions.apply(playerId);
-        if (session != null) {
-            session.send(serverFrame);
+        if (inbox != null) {
+            inbox.unsubscribe();
         }
     }
 
-    void seatFreed(RoomHost host, String playerId, LeaveCause cause, String detail) {
-        Session session = sessions.apply(playerId);
-        if (session == null) {
-            return;
-        }
-        session.leftRoom(host.roomId());
-        removeMember(host.roomId(), session);
-        session.send(ServerFrames.left(host.roomId(),
-                cause == LeaveCause.KICKED ? LeaveReason.KICKED : LeaveReason.ROOM_CLOSED, detail));
-        if (!host.runtime().isClosed()) {
-            publishSeats(host);
-        }
-    }
-
-    void roomClosed(RoomHost host) {
-        if (hosts.remove(host.roomId(), host)) {
-            roomSlots.decrementAndGet();
-            metrics.roomsClosed.increment();
-            directory.remove(host.roomId());
-            ownership.release(host.lease());
-        }
-    }
-
-    // ───────────── internals ─────────────
-
-    private void joinRoom(Session session, String roomId, int requestId) {
-        RoomHost host = hosts.get(roomId);
-        if (host == null) {
-            session.send(ServerFrames.error(ErrorCode.ROOM_NOT_FOUND, "no room " + roomId, requestId));
-            return;
-        }
-        seat(session, host, requestId, null);
-    }
+    // ───────────── the gateway side: seats, replies, frames for local sessions ─────────────
 
     private void quickJoin(Session session, String gameType, int requestId, int attemptsLeft) {
         RoomType<?> type = games.get(gameType);
@@ -244,66 +266,308 @@ public final class RoomManager {
             return;
         }
         Runnable retry = attemptsLeft > 1 ? () -> quickJoin(session, gameType, requestId, attemptsLeft - 1) : null;
-        directory.findJoinable(gameType)
-                .thenCompose(found -> {
-                    RoomHost existing = found.map(entry -> hosts.get(entry.roomId())).orElse(null);
-                    return existing != null ? CompletableFuture.completedFuture(existing) : createRoom(type);
-                })
-                .whenComplete((host, failure) -> {
-                    if (failure != null) {
+        directory.findJoinable(gameType).whenComplete((found, failure) -> {
+            if (failure != null) {
+                session.send(ServerFrames.error(ErrorCode.INTERNAL, "room directory unavailable", requestId));
+            } else if (found.isPresent() && !session.inRoom(found.get().roomId())) {
+                String roomId = found.get().roomId();
+                locate(roomId).whenComplete((owner, lookupFailure) -> {
+                    if (owner != null) {
+                        requestSeat(session, roomId, owner, requestId, retry, null);
+                    } else {
+                        directory.remove(roomId, gameType); // its owner is gone and nobody took it over
+                        if (retry != null) {
+                            retry.run();
+                        } else {
+                            session.send(ServerFrames.error(ErrorCode.ROOM_NOT_FOUND, "no open room of " + gameType, requestId));
+                        }
+                    }
+                });
+            } else {
+                createRoom(type).whenComplete((host, createFailure) -> {
+                    if (createFailure != null) {
                         session.send(ServerFrames.error(ErrorCode.INTERNAL, "could not create a room", requestId));
                     } else if (host == null) {
                         session.send(ServerFrames.error(ErrorCode.TOO_MANY_ROOMS,
                                 "this node hosts its maximum of " + config.maxRoomsPerNode + " rooms", requestId));
                     } else {
-                        seat(session, host, requestId, retry);
+                        requestSeat(session, host.roomId(), nodeId, requestId, null, null);
                     }
                 });
+            }
+        });
     }
 
-    /** Takes a seat in {@code host}'s room; when the room is full or gone, runs {@code retry} if given. */
-    private void seat(Session session, RoomHost host, int requestId, Runnable retry) {
-        host.executor().execute(() -> {
-            RoomRuntime<?> runtime = host.runtime();
-            if (runtime.isClosed()) {
-                if (retry != null) {
-                    retry.run();
-                } else {
-                    session.send(ServerFrames.error(ErrorCode.ROOM_NOT_FOUND, "room " + host.roomId() + " closed", requestId));
-                }
+    /**
+     * Asks the room's owner for a seat, or (with a {@code cursor}, for a resume) for a fresh
+     * Joined of the seat the session still holds and the events after the cursor (-1: none).
+     */
+    private void requestSeat(Session session, String roomId, String owner, int requestId, Runnable retry, Long cursor) {
+        long correlation = correlations.incrementAndGet();
+        ensureFanout(roomId, owner); // listen before the seat is taken, so the first states are not missed
+        ScheduledFuture<?> timeout = workers.timer().schedule(() -> joinTimedOut(correlation), JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        pendingJoins.put(correlation, new PendingJoin(session, roomId, requestId, retry, timeout));
+        JoinRequest.Builder request = JoinRequest.newBuilder().setCorrelation(correlation).setRoomId(roomId)
+                .setPlayerId(session.id()).setPlayerName(session.name());
+        if (cursor != null) {
+            request.setRejoin(true).setHasCursor(cursor >= 0).setEventsAfter(Math.max(0, cursor));
+        }
+        toOwner(owner, NodeMessage.newBuilder().setJoinRequest(request));
+    }
+
+    private void onJoinReply(JoinReply reply) {
+        PendingJoin pending = pendingJoins.remove(reply.getCorrelation());
+        if (pending == null) {
+            return; // timed out: the client was told already
+        }
+        pending.timeout().cancel(false);
+        Session session = pending.session();
+        String roomId = pending.roomId();
+        if (reply.getOk()) {
+            if (sessions.apply(session.id()) != session) {
+                // The session expired while the join was on its way: give the seat back.
+                dropFanoutIfEmpty(roomId);
+                toOwner(ownerOf(roomId), NodeMessage.newBuilder().setLeaveRequest(LeaveRequest.newBuilder()
+                        .setRoomId(roomId).setPlayerId(session.id()).setSeatExpired(true)));
                 return;
             }
-            switch (runtime.join(session.id(), session.name())) {
-                case JoinResult.Seated seated -> {
-                    if (sessions.apply(session.id()) != session) {
-                        // The session expired while the join was on its way: give the seat back.
-                        runtime.leave(session.id(), LeaveCause.SEAT_EXPIRED);
-                        closeIfEmpty(host);
-                        return;
-                    }
-                    session.enteredRoom(host);
-                    session.send(seated.joinedFrame()); // before any state: ticks run on this executor too
-                    addMember(host.roomId(), session);
-                    publishSeats(host);
+            session.enteredRoom(roomId);
+            session.send(reply.getJoinedFrame().toByteArray());
+            reply.getEventsList().forEach(event -> session.send(event.toByteArray()));
+            addMember(roomId, session); // after Joined: every state this session sees comes after it
+            return;
+        }
+        ErrorCode code = ErrorCode.forNumber(reply.getErrorCode());
+        if (pending.retry() != null && (code == ErrorCode.ROOM_FULL || code == ErrorCode.ROOM_NOT_FOUND)) {
+            dropFanoutIfEmpty(roomId);
+            pending.retry().run();
+        } else if (session.inRoom(roomId)) { // a resume whose seat is gone
+            forgetMembership(session, roomId);
+            session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED, reply.getMessage()));
+        } else {
+            dropFanoutIfEmpty(roomId);
+            session.send(ServerFrames.error(code == null ? ErrorCode.INTERNAL : code, reply.getMessage(), pending.requestId()));
+        }
+    }
+
+    private void joinTimedOut(long correlation) {
+        PendingJoin pending = pendingJoins.remove(correlation);
+        if (pending != null) {
+            dropFanoutIfEmpty(pending.roomId());
+            pending.session().send(ServerFrames.error(ErrorCode.INTERNAL,
+                    "the room's owner did not answer within " + JOIN_TIMEOUT_MS + " ms", pending.requestId()));
+        }
+    }
+
+    private void onEmitReply(EmitReply reply) {
+        Session session = sessions.apply(reply.getPlayerId());
+        if (session == null) {
+            return;
+        }
+        ErrorCode code = reply.getOk() ? ErrorCode.ERROR_CODE_UNSPECIFIED : ErrorCode.forNumber(reply.getErrorCode());
+        if (reply.getOk()) {
+            session.send(ServerFrames.ack(reply.getAckId(), true, code, ""));
+        } else {
+            refuse(session, reply.getAckId(), reply.getRequestId(), code == null ? ErrorCode.INTERNAL : code, reply.getMessage());
+        }
+    }
+
+    private void onSeatRemoved(SeatRemoved removed) {
+        Session session = sessions.apply(removed.getPlayerId());
+        if (session == null || !session.inRoom(removed.getRoomId())) {
+            return;
+        }
+        forgetMembership(session, removed.getRoomId());
+        session.send(ServerFrames.left(removed.getRoomId(),
+                removed.getKicked() ? LeaveReason.KICKED : LeaveReason.ROOM_CLOSED, removed.getDetail()));
+    }
+
+    private void emitDirect(Session session, Emit emit, int requestId) {
+        Session target = emit.getToPlayer().isEmpty() ? null : sessions.apply(emit.getToPlayer());
+        if (target == null) {
+            refuse(session, emit.getAckId(), requestId, ErrorCode.PLAYER_NOT_FOUND, "no player '" + emit.getToPlayer() + "' on this node");
+            return;
+        }
+        target.send(ServerFrames.directEvent(session.id(), emit.getName(), emit.getPayload()));
+        if (emit.getAckId() != 0) {
+            session.send(ServerFrames.ack(emit.getAckId(), true, ErrorCode.ERROR_CODE_UNSPECIFIED, ""));
+        }
+    }
+
+    /** A failed request: as the ack the client asked for, else as an error frame. */
+    private static void refuse(Session session, int ackId, int requestId, ErrorCode code, String message) {
+        session.send(ackId != 0
+                ? ServerFrames.ack(ackId, false, code, message)
+                : ServerFrames.error(code, message, requestId));
+    }
+
+    // ───────────── the owner side: requests for rooms this node runs ─────────────
+
+    private void onNodeMessage(NodeMessage message) {
+        String from = message.getFromNode();
+        switch (message.getBodyCase()) {
+            case JOIN_REQUEST -> ownerJoin(from, message.getJoinRequest());
+            case INPUTS -> message.getInputs().getInputsList().forEach(input -> {
+                RoomHost host = hosts.get(input.getRoomId());
+                if (host == null || !host.runtime().offerInput(input.getPlayerId(), input.getSeq(), input.getPayload())) {
+                    metrics.inputsQueueFull.increment();
                 }
-                case JoinResult.Refused refused -> {
-                    if (refused.code() == ErrorCode.ROOM_FULL && retry != null) {
-                        retry.run();
-                    } else {
-                        session.send(ServerFrames.error(refused.code(), refused.message(), requestId));
+            });
+            case EMIT_REQUEST -> ownerEmit(from, message.getEmitRequest());
+            case LEAVE_REQUEST -> ownerLeave(message.getLeaveRequest());
+            case KEYFRAME_REQUEST -> {
+                RoomHost host = hosts.get(message.getKeyframeRequest().getRoomId());
+                if (host != null) {
+                    host.executor().execute(() -> host.runtime().requestKeyframe(message.getKeyframeRequest().getPlayerId()));
+                }
+            }
+            case JOIN_REPLY -> onJoinReply(message.getJoinReply());
+            case EMIT_REPLY -> onEmitReply(message.getEmitReply());
+            case PLAYER_FRAME -> {
+                Session session = sessions.apply(message.getPlayerFrame().getPlayerId());
+                if (session != null) {
+                    session.send(message.getPlayerFrame().getFrame().toByteArray());
+                }
+            }
+            case SEAT_REMOVED -> onSeatRemoved(message.getSeatRemoved());
+            case BODY_NOT_SET -> metrics.badFrames.increment();
+        }
+    }
+
+    private void ownerJoin(String from, JoinRequest request) {
+        RoomHost host = hosts.get(request.getRoomId());
+        if (host == null) {
+            replyJoin(from, failedJoin(request, ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId() + " on " + nodeId));
+            return;
+        }
+        host.executor().execute(() -> {
+            RoomRuntime<?> runtime = host.runtime();
+            if (host.isFenced() || runtime.isClosed()) {
+                replyJoin(from, failedJoin(request, ErrorCode.ROOM_NOT_FOUND, "room " + request.getRoomId() + " closed"));
+            } else if (request.getRejoin()) {
+                byte[] joined = runtime.rejoinFrame(request.getPlayerId());
+                if (joined == null) {
+                    replyJoin(from, failedJoin(request, ErrorCode.NOT_IN_ROOM, "the seat was given up"));
+                    return;
+                }
+                host.seatedFrom(request.getPlayerId(), from);
+                JoinReply.Builder reply = JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(true)
+                        .setJoinedFrame(UnsafeByteOperations.unsafeWrap(joined));
+                if (request.getHasCursor()) {
+                    runtime.eventsAfter(request.getEventsAfter()).forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
+                }
+                replyJoin(from, reply.build());
+            } else {
+                switch (runtime.join(request.getPlayerId(), request.getPlayerName())) {
+                    case JoinResult.Seated seated -> {
+                        host.seatedFrom(request.getPlayerId(), from);
+                        publishSeats(host);
+                        replyJoin(from, JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(true)
+                                .setJoinedFrame(UnsafeByteOperations.unsafeWrap(seated.joinedFrame())).build());
                     }
+                    case JoinResult.Refused refused ->
+                            replyJoin(from, failedJoin(request, refused.code(), refused.message()));
                 }
             }
         });
     }
+
+    private static JoinReply failedJoin(JoinRequest request, ErrorCode code, String message) {
+        return JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(false)
+                .setErrorCode(code.getNumber()).setMessage(message).build();
+    }
+
+    private void replyJoin(String to, JoinReply reply) {
+        toNode(to, NodeMessage.newBuilder().setJoinReply(reply));
+    }
+
+    private void ownerEmit(String from, EmitRequest request) {
+        RoomHost host = hosts.get(request.getRoomId());
+        if (host == null) {
+            replyEmit(from, request, EmitResult.failed(ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId()));
+            return;
+        }
+        host.executor().execute(() -> replyEmit(from, request, host.runtime().emit(request.getPlayerId(),
+                request.getName(), request.getPayload(), request.getToPlayer())));
+    }
+
+    private void replyEmit(String to, EmitRequest request, EmitResult result) {
+        if (result.ok() && request.getAckId() == 0) {
+            return; // nothing asked, nothing to say
+        }
+        toNode(to, NodeMessage.newBuilder().setEmitReply(EmitReply.newBuilder().setPlayerId(request.getPlayerId())
+                .setAckId(request.getAckId()).setRequestId(request.getRequestId()).setOk(result.ok())
+                .setErrorCode(result.error().getNumber()).setMessage(result.message())));
+    }
+
+    private void ownerLeave(LeaveRequest request) {
+        RoomHost host = hosts.get(request.getRoomId());
+        if (host == null) {
+            return;
+        }
+        host.executor().execute(() -> {
+            LeaveCause cause = request.getSeatExpired() ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED;
+            if (host.runtime().leave(request.getPlayerId(), cause)) {
+                host.unseated(request.getPlayerId());
+                publishSeats(host);
+                closeIfEmpty(host);
+            }
+        });
+    }
+
+    // ───────────── callbacks of RoomHost (on the room's executor) ─────────────
+
+    void sendToPlayer(String node, String playerId, byte[] serverFrame) {
+        if (node == null || node.equals(nodeId)) {
+            Session session = sessions.apply(playerId);
+            if (session != null) {
+                session.send(serverFrame);
+            }
+        } else {
+            bus.publishNode(node, NodeMessage.newBuilder().setFromNode(nodeId).setPlayerFrame(PlayerFrame.newBuilder()
+                    .setPlayerId(playerId).setFrame(UnsafeByteOperations.unsafeWrap(serverFrame))).build());
+        }
+    }
+
+    void seatFreed(RoomHost host, String playerId, LeaveCause cause, String detail) {
+        String node = host.unseated(playerId);
+        toNode(node == null ? nodeId : node, NodeMessage.newBuilder().setSeatRemoved(SeatRemoved.newBuilder()
+                .setRoomId(host.roomId()).setPlayerId(playerId).setKicked(cause == LeaveCause.KICKED).setDetail(detail)));
+        if (!host.runtime().isClosed()) {
+            publishSeats(host);
+        }
+    }
+
+    void roomClosed(RoomHost host) {
+        if (hosts.remove(host.roomId(), host)) {
+            roomSlots.decrementAndGet();
+            metrics.roomsClosed.increment();
+            if (!host.isFenced()) {
+                directory.remove(host.roomId(), host.gameType());
+                ownership.release(host.lease());
+            }
+        }
+    }
+
+    /** Called for every state the room sent; the hook for periodic snapshots. */
+    void stateSent(RoomHost host, long statesSent) {
+        // Snapshots for takeover arrive with the cluster's failover support.
+    }
+
+    // ───────────── ownership ─────────────
 
     private CompletionStage<RoomHost> createRoom(RoomType<?> type) {
         if (roomSlots.incrementAndGet() > config.maxRoomsPerNode) {
             roomSlots.decrementAndGet();
             return CompletableFuture.completedFuture(null);
         }
-        String roomId = newRoomId();
-        return ownership.claim(roomId).thenApply(lease -> startRoom(type, lease));
+        return ownership.claim(newRoomId()).thenApply(lease -> {
+            if (lease.isEmpty()) { // a fresh random id is never taken; if it is, give the slot back
+                roomSlots.decrementAndGet();
+                return null;
+            }
+            return startRoom(type, lease.get());
+        });
     }
 
     private <I> RoomHost startRoom(RoomType<I> type, RoomOwnership.Lease lease) {
@@ -325,31 +589,59 @@ public final class RoomManager {
         return config.tickRate > 0 ? settings.withTickRateHz(config.tickRate) : settings;
     }
 
-    private void emitDirect(Session session, Emit emit, int requestId) {
-        Session target = emit.getToPlayer().isEmpty() ? null : sessions.apply(emit.getToPlayer());
-        if (target == null) {
-            refuse(session, emit.getAckId(), requestId, ErrorCode.PLAYER_NOT_FOUND, "no player '" + emit.getToPlayer() + "'");
-            return;
-        }
-        target.send(ServerFrames.directEvent(session.id(), emit.getName(), emit.getPayload()));
-        if (emit.getAckId() != 0) {
-            session.send(ServerFrames.ack(emit.getAckId(), true, ErrorCode.ERROR_CODE_UNSPECIFIED, ""));
+    private void renewLeases() {
+        for (RoomHost host : hosts.values()) {
+            if (host.isFenced()) {
+                continue;
+            }
+            ownership.renew(host.lease()).whenComplete((renewed, failure) -> {
+                if (Boolean.FALSE.equals(renewed)) {
+                    fence(host);
+                }
+                // A failure (Redis unreachable) keeps the room ticking for the players it can reach.
+            });
         }
     }
 
-    /** A failed request: as the ack the client asked for, else as an error frame. */
-    private static void refuse(Session session, int ackId, int requestId, ErrorCode code, String message) {
-        session.send(ackId != 0
-                ? ServerFrames.ack(ackId, false, code, message)
-                : ServerFrames.error(code, message, requestId));
+    /** The lease went to another node: stop this runtime without a word to the players. */
+    private void fence(RoomHost host) {
+        host.fence();
+        metrics.roomsFenced.increment();
+        host.executor().execute(() -> host.runtime().close());
     }
 
-    /** On the room's executor, after the runtime freed {@code session}'s seat. */
-    private void release(RoomHost host, Session session) {
-        session.leftRoom(host.roomId());
-        removeMember(host.roomId(), session);
-        publishSeats(host);
-        closeIfEmpty(host);
+    /** The node owning {@code roomId}: this one, or a remote one known from its frames; null if unknown. */
+    private String ownerOf(String roomId) {
+        if (hosts.containsKey(roomId)) {
+            return nodeId;
+        }
+        RoomFanout fanout = fanouts.get(roomId);
+        return fanout == null ? null : fanout.owner();
+    }
+
+    private CompletionStage<String> locate(String roomId) {
+        if (hosts.containsKey(roomId)) {
+            return CompletableFuture.completedFuture(nodeId);
+        }
+        return ownership.owner(roomId).thenApply(lease -> lease.map(RoomOwnership.Lease::ownerNode).orElse(null));
+    }
+
+    // ───────────── plumbing ─────────────
+
+    /** A request for the room's owner: handled here if this node owns it, else sent to its inbox. */
+    private void toOwner(String owner, NodeMessage.Builder message) {
+        if (owner != null) {
+            toNode(owner, message);
+        }
+    }
+
+    private void toNode(String node, NodeMessage.Builder message) {
+        NodeMessage built = message.setFromNode(nodeId).build();
+        if (node.equals(nodeId)) {
+            onNodeMessage(built);
+        } else {
+            bus.publishNode(node, built);
+        }
     }
 
     private void closeIfEmpty(RoomHost host) {
@@ -369,20 +661,42 @@ public final class RoomManager {
                 host.maxPlayers() - host.runtime().playerCount()));
     }
 
-    private void addMember(String roomId, Session session) {
+    private void ensureFanout(String roomId, String owner) {
         fanouts.compute(roomId, (id, fanout) -> {
             if (fanout == null) {
-                fanout = new RoomFanout(metrics);
-                fanout.subscription(bus.subscribe(id, fanout::deliver));
+                fanout = new RoomFanout(metrics, owner);
+                fanout.subscription(bus.subscribeRoom(id, fanout::deliver));
+            }
+            return fanout;
+        });
+    }
+
+    private void addMember(String roomId, Session session) {
+        String owner = ownerOf(roomId); // not inside compute: it reads the same map
+        fanouts.compute(roomId, (id, fanout) -> {
+            if (fanout == null) {
+                fanout = new RoomFanout(metrics, owner);
+                fanout.subscription(bus.subscribeRoom(id, fanout::deliver));
             }
             fanout.add(session);
             return fanout;
         });
     }
 
-    private void removeMember(String roomId, Session session) {
+    private void forgetMembership(Session session, String roomId) {
+        session.leftRoom(roomId);
         fanouts.computeIfPresent(roomId, (id, fanout) -> {
             if (fanout.remove(session)) {
+                fanout.unsubscribe();
+                return null;
+            }
+            return fanout;
+        });
+    }
+
+    private void dropFanoutIfEmpty(String roomId) {
+        fanouts.computeIfPresent(roomId, (id, fanout) -> {
+            if (fanout.isEmpty() && pendingJoins.values().stream().noneMatch(p -> p.roomId().equals(id))) {
                 fanout.unsubscribe();
                 return null;
             }

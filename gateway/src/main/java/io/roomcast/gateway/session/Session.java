@@ -1,8 +1,6 @@
 package io.roomcast.gateway.session;
 
-import io.roomcast.gateway.room.RoomHost;
-
-import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 
@@ -17,7 +15,7 @@ public final class Session {
     private final String resumeToken;
     private final RateLimiter inputs;
     private final RateLimiter emits;
-    private final ConcurrentHashMap<String, RoomHost> rooms = new ConcurrentHashMap<>();
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private volatile FrameSink connection;
     private ScheduledFuture<?> seatExpiry; // guarded by the SessionRegistry's lock
 
@@ -63,24 +61,25 @@ public final class Session {
         return connection != null;
     }
 
-    public RoomHost room(String roomId) {
-        return rooms.get(roomId);
+    public boolean inRoom(String roomId) {
+        return rooms.contains(roomId);
     }
 
-    public Collection<RoomHost> rooms() {
-        return rooms.values();
+    /** The rooms this session holds a seat in (a live view). */
+    public Set<String> rooms() {
+        return rooms;
     }
 
     public int roomCount() {
         return rooms.size();
     }
 
-    /** Called on the room's thread when a seat is taken. */
-    public void enteredRoom(RoomHost host) {
-        rooms.put(host.roomId(), host);
+    /** Called when the seat is taken (on the thread that learned it: room or bus). */
+    public void enteredRoom(String roomId) {
+        rooms.add(roomId);
     }
 
-    /** Called on the room's thread when the seat is freed. */
+    /** Called when the seat is freed. */
     public void leftRoom(String roomId) {
         rooms.remove(roomId);
     }

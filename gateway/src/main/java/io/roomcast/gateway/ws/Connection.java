@@ -205,12 +205,13 @@ final class Connection extends AbstractReceiveListener implements FrameSink {
             rateLimited("inputs", services.config().maxInputsPerSecond, requestId, 0);
             return;
         }
-        var host = session.room(input.getRoomId());
-        if (host == null) {
-            send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + input.getRoomId(), requestId));
-        } else if (!host.runtime().offerInput(session.id(), input.getSeq(), input.getPayload())) {
-            services.metrics().inputsQueueFull.increment();
-            send(ServerFrames.error(ErrorCode.RATE_LIMITED, "the room's input queue is full", requestId));
+        switch (services.rooms().input(session, input.getRoomId(), input.getSeq(), input.getPayload())) {
+            case QUEUED -> { }
+            case NOT_IN_ROOM -> send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + input.getRoomId(), requestId));
+            case QUEUE_FULL -> {
+                services.metrics().inputsQueueFull.increment();
+                send(ServerFrames.error(ErrorCode.RATE_LIMITED, "the room's input queue is full", requestId));
+            }
         }
     }
 

@@ -1,0 +1,45 @@
+package io.roomcast.gateway.cluster.redis;
+
+/**
+ * Every key and channel name Roomcast uses in Redis. Each carries a hash tag ({@code {...}}):
+ * all keys and the channel of one room hash to one slot, so on a Redis Cluster a room's lease,
+ * epoch, entry, snapshot and state channel live on one shard and its traffic never crosses
+ * shards; a node's inbox and a game's open-room index are tagged the same way.
+ */
+public final class RedisKeys {
+
+    private RedisKeys() {}
+
+    public static String lease(String roomId) {
+        return room(roomId) + ":lease";
+    }
+
+    public static String epoch(String roomId) {
+        return room(roomId) + ":epoch";
+    }
+
+    public static String info(String roomId) {
+        return room(roomId) + ":info";
+    }
+
+    public static String snapshot(String roomId) {
+        return room(roomId) + ":snapshot";
+    }
+
+    public static String roomChannel(String roomId) {
+        return room(roomId) + ":frames";
+    }
+
+    public static String nodeInbox(String nodeId) {
+        return "rc:{node:" + nodeId + "}:inbox";
+    }
+
+    /** Sorted set of a game's rooms with a free seat, scored by free seats. */
+    public static String openRooms(String gameType) {
+        return "rc:{game:" + gameType + "}:open";
+    }
+
+    private static String room(String roomId) {
+        return "rc:{room:" + roomId + "}";
+    }
+}

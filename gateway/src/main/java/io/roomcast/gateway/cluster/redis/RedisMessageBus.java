@@ -1,0 +1,112 @@
+package io.roomcast.gateway.cluster.redis;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.proto.cluster.NodeMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The cluster bus on Redis pub/sub: one channel per room ({@link RedisKeys#roomChannel}), one
+ * inbox per node. A room frame is ONE publish, whatever the number of nodes and members.
+ * Thread-safe; listeners run on Lettuce's pub/sub thread, in channel order.
+ */
+public final class RedisMessageBus implements MessageBus {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisMessageBus.class);
+
+    private final RedisConnections redis;
+    private final ConcurrentHashMap<String, Consumer<byte[]>> channels = new ConcurrentHashMap<>();
+    private final LongAdder undecodable = new LongAdder();
+
+    /** Connects to Redis (standalone, or a Redis Cluster with sharded channels). */
+    public RedisMessageBus(String url, boolean cluster) {
+        this.redis = new RedisConnections(url, cluster, this::onMessage);
+    }
+
+    /** The command connection, shared with the directory and the ownership. */
+    public RedisConnections connections() {
+        return redis;
+    }
+
+    @Override
+    public void publishRoom(RoomFrame message) {
+        io.roomcast.proto.cluster.RoomFrame.Builder wire = io.roomcast.proto.cluster.RoomFrame.newBuilder()
+                .setRoomId(message.roomId())
+                .setOwnerNode(message.ownerNode())
+                .setEpoch(message.epoch())
+                .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())); // never modified after encoding
+        if (message.exceptPlayer() != null) {
+            wire.setExceptPlayer(message.exceptPlayer());
+        }
+        publish(RedisKeys.roomChannel(message.roomId()), wire.build().toByteArray());
+    }
+
+    @Override
+    public Subscription subscribeRoom(String roomId, Consumer<RoomFrame> listener) {
+        return subscribe(RedisKeys.roomChannel(roomId), bytes -> {
+            io.roomcast.proto.cluster.RoomFrame wire;
+            try {
+                wire = io.roomcast.proto.cluster.RoomFrame.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                undecodable.increment();
+                return;
+            }
+            listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(),
+                    wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer()));
+        });
+    }
+
+    @Override
+    public void publishNode(String nodeId, NodeMessage message) {
+        publish(RedisKeys.nodeInbox(nodeId), message.toByteArray());
+    }
+
+    @Override
+    public Subscription subscribeNode(String nodeId, Consumer<NodeMessage> listener) {
+        return subscribe(RedisKeys.nodeInbox(nodeId), bytes -> {
+            try {
+                listener.accept(NodeMessage.parseFrom(bytes));
+            } catch (InvalidProtocolBufferException e) {
+                undecodable.increment();
+            }
+        });
+    }
+
+    /** Messages on our channels that did not decode (another version's node, or garbage). */
+    public long undecodable() {
+        return undecodable.sum();
+    }
+
+    private void publish(String channel, byte[] message) {
+        redis.publish(channel, message).whenComplete((receivers, failure) -> {
+            if (failure != null) {
+                log.warn("publish to {} failed: {}", channel, failure.toString());
+            }
+        });
+    }
+
+    private Subscription subscribe(String channel, Consumer<byte[]> listener) {
+        if (channels.putIfAbsent(channel, listener) != null) {
+            throw new IllegalStateException("already subscribed to " + channel);
+        }
+        redis.subscribe(channel);
+        return () -> {
+            if (channels.remove(channel, listener)) {
+                redis.unsubscribe(channel);
+            }
+        };
+    }
+
+    private void onMessage(String channel, byte[] message) {
+        Consumer<byte[]> listener = channels.get(channel);
+        if (listener != null) {
+            listener.accept(message);
+        }
+    }
+}
