@@ -23,6 +23,7 @@ public final class TickLoop {
     private final int maxCatchUpTicks;
     private final LongConsumer onTick;
 
+    private boolean started;
     private boolean running;
     private long originNanos;
     private long ticks;
@@ -30,7 +31,8 @@ public final class TickLoop {
     private TickScheduler.Cancellable wakeUp;
 
     /**
-     * @param onTick called with the tick number (1, 2, 3, ...; skipped ticks use no number)
+     * @param onTick called with the tick number (1, 2, 3, ..., or on from {@link #continueAfter};
+     *               skipped ticks use no number)
      */
     public TickLoop(Clock clock, TickScheduler scheduler, long periodNanos, int maxCatchUpTicks,
                     LongConsumer onTick) {
@@ -47,13 +49,29 @@ public final class TickLoop {
         this.onTick = onTick;
     }
 
-    /** Starts ticking: the first tick is due one period from now. */
-    public void start() {
-        if (running || ticks > 0) {
+    /**
+     * Before {@link #start}: numbers the ticks on from {@code lastTick} instead of from 0, so the
+     * first tick is {@code lastTick + 1} (a room taken over by another node keeps its numbering).
+     */
+    public void continueAfter(long lastTick) {
+        if (started) {
             throw new IllegalStateException("tick loop already started");
         }
+        if (lastTick < 0) {
+            throw new IllegalArgumentException("lastTick must be >= 0, was " + lastTick);
+        }
+        ticks = lastTick;
+    }
+
+    /** Starts ticking: the first tick is due one period from now. */
+    public void start() {
+        if (started) {
+            throw new IllegalStateException("tick loop already started");
+        }
+        started = true;
         running = true;
-        originNanos = clock.nanoTime();
+        // Tick n is due at origin + n * period: the next one, ticks + 1, one period from now.
+        originNanos = clock.nanoTime() - ticks * periodNanos;
         scheduleNextWakeUp();
     }
 
@@ -66,7 +84,7 @@ public final class TickLoop {
         }
     }
 
-    /** The ticks run so far, which is also the number of the last tick. */
+    /** The number of the last tick run: 0 before the first (or the tick {@link #continueAfter} set). */
     public long ticks() {
         return ticks;
     }

@@ -1,5 +1,9 @@
 package io.roomcast.core.room;
 
+import com.google.protobuf.ByteString;
+
+import java.util.Map;
+
 /**
  * A game's rules for one room: what a game author implements.
  *
@@ -8,9 +12,10 @@ package io.roomcast.core.room;
  * framework owns the clock and the tick: {@link #onTick} is called at the room's fixed rate
  * with a fixed step ({@link RoomContext#tickSeconds()}).
  *
- * <p>Order of calls: {@link #onCreate} once; then, interleaved, {@link #onJoinAttempt} (+
- * {@link #onJoin} when admitted), {@link #onInput}, {@link #onEvent}, {@link #onLeave}, and once
- * per tick {@link #onTick} followed by {@link #writeState}; finally {@link #onDispose}.
+ * <p>Order of calls: {@link #onCreate} once (or {@link #onRestore}, in a room taken over from
+ * another node); then, interleaved, {@link #onJoinAttempt} (+ {@link #onJoin} when admitted),
+ * {@link #onInput}, {@link #onEvent}, {@link #onLeave}, and once per tick {@link #onTick}
+ * followed by {@link #writeState}; finally {@link #onDispose}.
  *
  * @param <I> the decoded type of this game's input payload (see {@link RoomType#inputParser()})
  */
@@ -18,6 +23,25 @@ public interface Room<I> {
 
     /** Called once, before the first tick and before any player joins. */
     default void onCreate(RoomContext ctx) {}
+
+    /**
+     * Called instead of {@link #onCreate} when this node takes the room over from another (one
+     * that died or is shutting down) and carries on from the room's last snapshot. The
+     * snapshot's players are already seated ({@link RoomContext#players()}, with their
+     * {@link RoomContext#lastInputSeq last input seqs}; no {@link #onJoinAttempt} or
+     * {@link #onJoin} for them), and {@link RoomContext#tick()} is the snapshot's tick. Rebuild
+     * the state from {@code entities}: what {@link #writeState} wrote for the snapshot, by id, in
+     * the order written. The next state sent is a keyframe.
+     *
+     * <p>The default cannot read the entities: it calls {@link #onCreate}, then {@link #onJoin}
+     * for each seated player, so the room lives on with the same players but a fresh state.
+     */
+    default void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
+        onCreate(ctx);
+        for (Player player : ctx.players()) {
+            onJoin(ctx, player);
+        }
+    }
 
     /**
      * Admission: may this player take a seat? Called before {@link #onJoin}; the framework has
@@ -59,8 +83,7 @@ public interface Room<I> {
      *
      * @param to the addressee, or {@code null} for the whole room
      */
-    default EventDecision onEvent(RoomContext ctx, Player from, Player to, String name,
-                                  com.google.protobuf.ByteString payload) {
+    default EventDecision onEvent(RoomContext ctx, Player from, Player to, String name, ByteString payload) {
         return EventDecision.relay();
     }
 

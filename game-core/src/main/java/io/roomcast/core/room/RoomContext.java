@@ -13,7 +13,10 @@ public interface RoomContext {
 
     String roomId();
 
-    /** The number of the tick being run (1 for the first); 0 before the first tick. */
+    /**
+     * The number of the tick being run (1 for the first), or between ticks of the last one run;
+     * 0 before the first tick. A room taken over goes on with the numbers of its snapshot.
+     */
     long tick();
 
     /** The fixed simulation step, in seconds: 1 / tick rate. */

@@ -37,6 +37,11 @@ final class RoomEvents {
         output.toPlayer(toPlayerId, encode(event(fromPlayerId, name, payload).setDirect(true)));
     }
 
+    /** Continues the log of the room this one takes over; see {@link EventLog#restore}. */
+    void restore(long lastOffset, List<byte[]> recent) {
+        log.restore(lastOffset, recent);
+    }
+
     List<byte[]> after(long offset) {
         return log.after(offset);
     }

@@ -14,6 +14,9 @@ import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.core.runtime.InputQueue.QueuedInput;
 import io.roomcast.core.state.StateEncoder;
+import io.roomcast.proto.cluster.RoomSnapshot;
+import io.roomcast.proto.cluster.SeatSnapshot;
+import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.ErrorCode;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.SeatInput;
@@ -21,8 +24,11 @@ import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -84,15 +90,67 @@ public final class RoomRuntime<I> {
 
     /** Calls {@code onCreate} and starts the tick loop. */
     public void start() {
-        if (started || closed) {
-            throw new IllegalStateException("room " + roomId + " already started or closed");
-        }
-        started = true;
+        markStarted();
         room.onCreate(ctx);
-        settle();
-        if (!closed) {
-            loop.start();
+        startTicking();
+    }
+
+    /**
+     * Instead of {@link #start}: takes over the room of a snapshot that another node saved. The
+     * snapshot's players get their seats back with their last input seqs (no admission, no
+     * {@code onJoin}), the event log goes on from the snapshot's offset holding its recent
+     * events, {@code onRestore} rebuilds the state, and the tick loop starts: the next tick is
+     * {@code snapshot.tick + 1} and its state a keyframe.
+     *
+     * @throws IllegalArgumentException if the snapshot is of another room or game type (the
+     *                                  runtime is left as it was), or does not fit this room
+     *                                  (its seats, its entities: the runtime is then unusable)
+     */
+    public void restore(RoomSnapshot snapshot) {
+        if (!snapshot.getRoomId().equals(roomId) || !snapshot.getGameType().equals(type.name())) {
+            throw new IllegalArgumentException("a snapshot of " + snapshot.getGameType() + " room "
+                    + snapshot.getRoomId() + " cannot restore " + type.name() + " room " + roomId);
         }
+        markStarted();
+        for (SeatSnapshot seat : snapshot.getSeatsList()) {
+            seats.reseat(new Player(seat.getPlayerId(), seat.getName(), seat.getSeat()), seat.getLastInputSeq());
+        }
+        List<byte[]> recentEvents = snapshot.getRecentEventsList().stream().map(ByteString::toByteArray).toList();
+        events.restore(snapshot.getLastEventOffset(), recentEvents);
+        loop.continueAfter(snapshot.getTick());
+        // Viewers hold states of the old owner, maybe of later ticks: a delta means nothing to them.
+        encoder.requestKeyframe();
+        room.onRestore(ctx, entities(snapshot));
+        startTicking();
+    }
+
+    /**
+     * The room as it is now, between ticks, for another node to {@link #restore}: the state as
+     * of the last tick and the calls since, the seats, and the event log. The next tick's delta
+     * is not disturbed.
+     */
+    public RoomSnapshot snapshot() {
+        if (!started || closed) {
+            throw new IllegalStateException("room " + roomId + " is not running");
+        }
+        long tick = loop.ticks();
+        RoomSnapshot.Builder snapshot = RoomSnapshot.newBuilder()
+                .setRoomId(roomId)
+                .setGameType(type.name())
+                .setTick(tick)
+                .addAllEntities(encoder.snapshot(tick, room::writeState).getEntitiesList())
+                .setLastEventOffset(events.lastOffset());
+        for (Player player : seats.inSeatOrder()) {
+            snapshot.addSeats(SeatSnapshot.newBuilder()
+                    .setPlayerId(player.id())
+                    .setName(player.name())
+                    .setSeat(player.seat())
+                    .setLastInputSeq(seats.lastInputSeq(player)));
+        }
+        for (byte[] event : events.after(0)) {
+            snapshot.addRecentEvents(ByteString.copyFrom(event));
+        }
+        return snapshot.build();
     }
 
     /**
@@ -241,7 +299,7 @@ public final class RoomRuntime<I> {
         return closed;
     }
 
-    /** The last tick run (0 before the first). */
+    /** The last tick run: 0 before the first, the snapshot's tick before a restored room's first. */
     public long tick() {
         return loop.ticks();
     }
@@ -259,6 +317,31 @@ public final class RoomRuntime<I> {
     /** Inputs dropped at the tick because their payload did not parse as the game's input. */
     public long malformedInputs() {
         return malformedInputs;
+    }
+
+    private void markStarted() {
+        if (started || closed) {
+            throw new IllegalStateException("room " + roomId + " already started or closed");
+        }
+        started = true;
+    }
+
+    /** After {@code onCreate} or {@code onRestore}: carries out what it asked for, then ticks. */
+    private void startTicking() {
+        settle();
+        if (!closed) {
+            loop.start();
+        }
+    }
+
+    private static Map<Integer, ByteString> entities(RoomSnapshot snapshot) {
+        Map<Integer, ByteString> entities = new LinkedHashMap<>();
+        for (Entity entity : snapshot.getEntitiesList()) {
+            if (entities.putIfAbsent(entity.getId(), entity.getData()) != null) {
+                throw new IllegalArgumentException("entity " + entity.getId() + " appears twice in the snapshot");
+            }
+        }
+        return Collections.unmodifiableMap(entities);
     }
 
     private void runTick(long tick) {

@@ -45,6 +45,16 @@ final class Seats {
         inSeatOrder = null;
     }
 
+    /** Seats a player who held this seat before the room was taken over, with its last input seq. */
+    void reseat(Player player, int lastInputSeq) {
+        if (player.seat() < 0 || player.seat() >= bySeat.length) {
+            throw new IllegalArgumentException("seat " + player.seat() + " is not one of the room's "
+                    + bySeat.length + " seats");
+        }
+        seat(player);
+        this.lastInputSeq[player.seat()] = lastInputSeq;
+    }
+
     /** Frees the player's seat; returns the player, or null if it held none. */
     Player release(String playerId) {
         Player player = byId.remove(playerId);

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TickLoopTest {
@@ -108,6 +109,27 @@ class TickLoopTest {
             assertEquals(stallEnd + (i + 1) * PERIOD, tickTimes.get(25 + i), "on schedule again");
         }
         assertEquals(15, loop.skippedTicks());
+    }
+
+    @Test
+    void aLoopCanContinueTheNumberingOfAnotherOne() {
+        List<Long> numbers = new ArrayList<>();
+        TickLoop loop = new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, numbers::add);
+        scheduler.advance(Duration.ofSeconds(3));
+
+        loop.continueAfter(41);
+        assertEquals(41, loop.ticks());
+        loop.start();
+        scheduler.advance(Duration.ofNanos(PERIOD - 1));
+        assertEquals(List.of(), numbers, "the first tick is due one period after start");
+        scheduler.advance(Duration.ofNanos(1 + 2 * PERIOD));
+        assertEquals(List.of(42L, 43L, 44L), numbers);
+
+        clock.advance(Duration.ofSeconds(1));
+        scheduler.runDue();
+        assertEquals(List.of(45L, 46L, 47L, 48L, 49L), numbers.subList(3, 8), "catch-up as usual");
+        assertEquals(15, loop.skippedTicks());
+        assertThrows(IllegalStateException.class, () -> loop.continueAfter(7), "only before start");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.roomcast.core.games.arena;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.Player;
 import io.roomcast.core.room.Room;
@@ -31,6 +33,15 @@ public final class BenchArenaRoom implements Room<ArenaInput> {
             ArenaInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(8).withTickRateHz(20).withKeyframeEveryTicks(100));
 
     private final Map<Integer, ArenaEntity.Builder> entitiesBySeat = new TreeMap<>();
+
+    /** Each player's entity as it was, last applied seq included. */
+    @Override
+    public void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
+        entities.forEach((id, data) -> {
+            ArenaEntity entity = parse(id, data);
+            entitiesBySeat.put(entity.getSeat(), entity.toBuilder());
+        });
+    }
 
     @Override
     public void onJoin(RoomContext ctx, Player player) {
@@ -77,6 +88,14 @@ public final class BenchArenaRoom implements Room<ArenaInput> {
     public void writeState(StateWriter out) {
         for (ArenaEntity.Builder entity : entitiesBySeat.values()) {
             out.entity(entity.getSeat(), entity.build());
+        }
+    }
+
+    private static ArenaEntity parse(int id, ByteString data) {
+        try {
+            return ArenaEntity.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("entity " + id + " is not an ArenaEntity", e);
         }
     }
 

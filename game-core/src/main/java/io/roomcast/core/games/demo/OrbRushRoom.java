@@ -1,5 +1,7 @@
 package io.roomcast.core.games.demo;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.Player;
 import io.roomcast.core.room.Room;
@@ -55,6 +57,20 @@ public final class OrbRushRoom implements Room<DemoInput> {
     private int nextOrbId = FIRST_ORB_ID;
 
     private record OrbAt(int id, DemoEntity entity) {}
+
+    /** Avatars and orbs as they were; new orbs get ids above the highest one there. */
+    @Override
+    public void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
+        entities.forEach((id, data) -> {
+            DemoEntity entity = parse(id, data);
+            if (entity.hasAvatar()) {
+                avatarsBySeat.put(entity.getAvatar().getSeat(), entity.getAvatar().toBuilder());
+            } else {
+                orbs.add(new OrbAt(id, entity));
+                nextOrbId = Math.max(nextOrbId, id + 1);
+            }
+        });
+    }
 
     @Override
     public void onJoin(RoomContext ctx, Player player) {
@@ -130,6 +146,14 @@ public final class OrbRushRoom implements Room<DemoInput> {
                 .setValue(1)
                 .build();
         orbs.add(new OrbAt(nextOrbId++, DemoEntity.newBuilder().setOrb(orb).build()));
+    }
+
+    private static DemoEntity parse(int id, ByteString data) {
+        try {
+            return DemoEntity.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("entity " + id + " is not a DemoEntity", e);
+        }
     }
 
     private static double clamp(double value, double min, double max) {

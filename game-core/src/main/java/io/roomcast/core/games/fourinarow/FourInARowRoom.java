@@ -3,6 +3,7 @@ package io.roomcast.core.games.fourinarow;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.roomcast.core.room.Admission;
 import io.roomcast.core.room.EventDecision;
 import io.roomcast.core.room.LeaveCause;
@@ -53,6 +54,19 @@ public final class FourInARowRoom implements Room<Empty> {
     // As in Orb Rush, the state is kept in the wire messages themselves.
     private final Board.Builder board = Board.newBuilder().setPhase(Phase.LOBBY).addAllCells(EMPTY_CELLS);
     private final Map<Integer, Seat.Builder> seats = new TreeMap<>();
+
+    /** The board (phase, turn, round, cells) and the seats (names, ready flags, wins) as they were. */
+    @Override
+    public void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
+        entities.forEach((id, data) -> {
+            if (id == BOARD_ID) {
+                board.clear().mergeFrom(parse(id, data, Board.parser()));
+            } else {
+                Seat seat = parse(id, data, Seat.parser());
+                seats.put(seat.getSeat(), seat.toBuilder());
+            }
+        });
+    }
 
     @Override
     public Admission onJoinAttempt(RoomContext ctx, Player player) {
@@ -208,5 +222,13 @@ public final class FourInARowRoom implements Room<Empty> {
 
     private int cell(int row, int column) {
         return board.getCells(row * COLUMNS + column);
+    }
+
+    private static <T> T parse(int id, ByteString data, Parser<T> parser) {
+        try {
+            return parser.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("entity " + id + " does not parse", e);
+        }
     }
 }

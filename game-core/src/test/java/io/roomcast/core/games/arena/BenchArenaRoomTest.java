@@ -1,22 +1,28 @@
 package io.roomcast.core.games.arena;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.Player;
 import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.core.state.StateAssembler;
 import io.roomcast.core.testing.FakeClock;
+import io.roomcast.core.testing.FakeNode;
 import io.roomcast.core.testing.FakeRoomContext;
 import io.roomcast.core.testing.FakeScheduler;
 import io.roomcast.core.testing.RecordingRoomOutput;
 import io.roomcast.core.testing.ScriptedRandom;
+import io.roomcast.proto.cluster.RoomSnapshot;
 import io.roomcast.proto.games.arena.ArenaEntity;
 import io.roomcast.proto.games.arena.ArenaInput;
+import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.SeatInput;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static io.roomcast.core.testing.ScriptedRandom.unitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -115,6 +121,60 @@ class BenchArenaRoomTest {
         assertEquals(List.of(3, 10), lastSeqs(viewer));
         assertEquals(List.of(seatInput(0, 3), seatInput(1, 10)), states.get(1).getAppliedList());
         assertEquals(-120f, ArenaEntity.parseFrom(viewer.entities().get(0)).getVy());
+    }
+
+    @Test
+    void aRoomTakenOverFromItsSnapshotCarriesOnWhereItLeftOff() throws InvalidProtocolBufferException {
+        FakeNode<ArenaInput> first = FakeNode.withNewRoom("arena", BenchArenaRoom.TYPE, 5);
+        RoomRuntime<ArenaInput> runtime = first.runtime();
+        runtime.join("alice", "Alice");
+        runtime.join("bob", "Bob");
+        runtime.join("carol", "Carol");
+        runtime.leave("bob", LeaveCause.REQUESTED);
+        SplittableRandom script = new SplittableRandom(3);
+        for (int tick = 1; tick <= 30; tick++) {
+            runtime.offerInput("alice", tick, stick(script.nextDouble(-1, 1), script.nextDouble(-1, 1)).toByteString());
+            if (tick % 4 == 0) {
+                runtime.offerInput("carol", 100 + tick, stick(script.nextDouble(-1, 1), 1).toByteString());
+            }
+            first.ticks(1);
+        }
+        runtime.emit("carol", "hello", ByteString.copyFromUtf8("hi"), null);
+        RoomSnapshot snapshot = runtime.snapshot();
+
+        FakeNode<ArenaInput> second = FakeNode.takingOver(snapshot, BenchArenaRoom.TYPE, 6);
+
+        assertEquals(snapshot, second.runtime().snapshot(), "the state, seats, input seqs and event log as saved");
+        for (int tick = 31; tick <= 60; tick++) {
+            first.ticks(1);
+            second.ticks(1);
+            assertEquals(first.runtime().snapshot(), second.runtime().snapshot(), "tick " + tick);
+        }
+        State firstState = second.output().roomStates().getFirst();
+        assertEquals(31, firstState.getTick());
+        assertTrue(firstState.getKeyframe());
+
+        second.runtime().offerInput("alice", 30, stick(-1, -1).toByteString());  // applied on the first node
+        second.runtime().offerInput("carol", 129, stick(-1, -1).toByteString());
+        second.ticks(1);
+        assertEquals(1, second.runtime().discardedInputs());
+        RoomSnapshot now = second.runtime().snapshot();
+        assertEquals(List.of(30, 129), List.of(entity(now, 0).getLastSeq(), entity(now, 2).getLastSeq()));
+        assertEquals(-120f, entity(now, 2).getVx());
+
+        assertEquals(snapshot.getRecentEventsList(),
+                second.runtime().eventsAfter(0).stream().map(ByteString::copyFrom).toList());
+        second.runtime().emit("alice", "hello", ByteString.copyFromUtf8("back"), null);
+        assertEquals(2, second.output().roomEvents().getLast().getOffset());
+    }
+
+    private static ArenaEntity entity(RoomSnapshot snapshot, int id) throws InvalidProtocolBufferException {
+        for (Entity entity : snapshot.getEntitiesList()) {
+            if (entity.getId() == id) {
+                return ArenaEntity.parseFrom(entity.getData());
+            }
+        }
+        throw new AssertionError("no entity " + id);
     }
 
     private static List<Integer> lastSeqs(StateAssembler viewer) throws InvalidProtocolBufferException {

@@ -7,22 +7,29 @@ import io.roomcast.core.room.Player;
 import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.core.state.StateAssembler;
 import io.roomcast.core.testing.FakeClock;
+import io.roomcast.core.testing.FakeNode;
 import io.roomcast.core.testing.FakeRoomContext;
 import io.roomcast.core.testing.FakeScheduler;
 import io.roomcast.core.testing.RecordingRoomOutput;
 import io.roomcast.core.testing.ScriptedRandom;
+import io.roomcast.proto.cluster.RoomSnapshot;
 import io.roomcast.proto.games.demo.Avatar;
 import io.roomcast.proto.games.demo.DemoEntity;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.games.demo.Orb;
+import io.roomcast.proto.v1.Entity;
+import io.roomcast.proto.v1.SeatInput;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -203,6 +210,118 @@ class OrbRushRoomTest {
         private List<Float> velocity(int seat) {
             Avatar avatar = avatar(room, seat);
             return List.of(avatar.getVx(), avatar.getVy());
+        }
+    }
+
+    @Nested
+    class Takeover {
+
+        /** By seat. */
+        private static final List<String> PLAYERS = List.of("ada", "bo", "cy");
+
+        private int seq;
+
+        private static Map<Integer, DemoEntity> stateOf(RoomSnapshot snapshot) throws InvalidProtocolBufferException {
+            Map<Integer, DemoEntity> entities = new TreeMap<>();
+            for (Entity entity : snapshot.getEntitiesList()) {
+                entities.put(entity.getId(), DemoEntity.parseFrom(entity.getData()));
+            }
+            return entities;
+        }
+
+        /**
+         * Each player steers for the orb nearest to it in the room's state (that of the first
+         * node), and each node gets the same inputs, as the gateway would forward them.
+         */
+        @SafeVarargs
+        private void steer(FakeNode<DemoInput>... nodes) throws InvalidProtocolBufferException {
+            seq++;
+            Collection<DemoEntity> state = stateOf(nodes[0].runtime().snapshot()).values();
+            List<Orb> orbs = state.stream().filter(DemoEntity::hasOrb).map(DemoEntity::getOrb).toList();
+            List<Avatar> avatars = state.stream().filter(DemoEntity::hasAvatar).map(DemoEntity::getAvatar).toList();
+            for (Avatar avatar : avatars) {
+                orbs.stream().min(Comparator.comparingDouble(orb -> distance(avatar, orb))).ifPresent(orb -> {
+                    ByteString input = stick(orb.getX() - avatar.getX(), orb.getY() - avatar.getY()).toByteString();
+                    for (FakeNode<DemoInput> node : nodes) {
+                        node.runtime().offerInput(PLAYERS.get(avatar.getSeat()), seq, input);
+                    }
+                });
+            }
+        }
+
+        private static double distance(Avatar avatar, Orb orb) {
+            return Math.hypot(orb.getX() - avatar.getX(), orb.getY() - avatar.getY());
+        }
+
+        /**
+         * 63 ticks of three players chasing orbs, and a chat: each has scored once, three of the
+         * six orbs that appeared are left (1002, 1003 and 1005).
+         */
+        private RoomSnapshot played(FakeNode<DemoInput> node) throws InvalidProtocolBufferException {
+            for (String playerId : PLAYERS) {
+                node.runtime().join(playerId, playerId.toUpperCase());
+            }
+            for (int tick = 1; tick <= 63; tick++) {
+                steer(node);
+                node.ticks(1);
+            }
+            node.runtime().emit("ada", "chat", ByteString.copyFromUtf8("gg"), null);
+            return node.runtime().snapshot();
+        }
+
+        @Test
+        void aRoomTakenOverFromItsSnapshotCarriesOnWhereItLeftOff() throws InvalidProtocolBufferException {
+            FakeNode<DemoInput> first = FakeNode.withNewRoom("orbs", OrbRushRoom.TYPE, 42);
+            RoomSnapshot snapshot = played(first);
+            Map<Integer, DemoEntity> saved = stateOf(snapshot);
+            assertEquals(List.of(1, 1, 1), saved.values().stream().filter(DemoEntity::hasAvatar)
+                    .map(entity -> entity.getAvatar().getScore()).toList(), "the script exercises scores");
+            assertEquals(List.of(0, 1, 2, 1002, 1003, 1005), List.copyOf(saved.keySet()));
+
+            FakeNode<DemoInput> second = FakeNode.takingOver(snapshot, OrbRushRoom.TYPE, 7);
+
+            assertEquals(snapshot, second.runtime().snapshot(), "the state, seats, input seqs and event log as saved");
+            for (int tick = 64; tick <= 69; tick++) {
+                steer(first, second);
+                first.ticks(1);
+                second.ticks(1);
+                assertEquals(first.runtime().snapshot(), second.runtime().snapshot(), "tick " + tick);
+            }
+            State firstState = second.output().roomStates().getFirst();
+            assertEquals(64, firstState.getTick());
+            assertTrue(firstState.getKeyframe());
+
+            second.ticks(1);
+            Set<Integer> ids = stateOf(second.runtime().snapshot()).keySet();
+            assertTrue(ids.contains(1006), "tick 70 brings an orb, numbered on from the highest saved: " + ids);
+        }
+
+        @Test
+        void playersKeepTheirInputSeqsAndTheEventLogItsOffsetsAcrossATakeover() throws InvalidProtocolBufferException {
+            RoomSnapshot snapshot = played(FakeNode.withNewRoom("orbs", OrbRushRoom.TYPE, 42));
+            FakeNode<DemoInput> second = FakeNode.takingOver(snapshot, OrbRushRoom.TYPE, 7);
+            RoomRuntime<DemoInput> runtime = second.runtime();
+
+            runtime.offerInput("ada", 63, stick(1, 0).toByteString());  // applied on the first node
+            runtime.offerInput("bo", 64, stick(1, 0).toByteString());
+            second.ticks(1);
+
+            assertEquals(1, runtime.discardedInputs());
+            Map<Integer, DemoEntity> state = stateOf(runtime.snapshot());
+            assertEquals(stateOf(snapshot).get(0).getAvatar().getVx(), state.get(0).getAvatar().getVx());
+            assertEquals(200f, state.get(1).getAvatar().getVx());
+            assertEquals(List.of(applied(0, 63), applied(1, 64), applied(2, 63)),
+                    second.output().roomStates().getFirst().getAppliedList());
+
+            assertEquals(snapshot.getRecentEventsList(),
+                    runtime.eventsAfter(0).stream().map(ByteString::copyFrom).toList());
+            runtime.emit("bo", "chat", ByteString.copyFromUtf8("gl"), null);
+            assertEquals(List.of(1L, 2L), runtime.eventsAfter(0).stream()
+                    .map(frame -> RecordingRoomOutput.decode(frame).getEvent().getOffset()).toList());
+        }
+
+        private static SeatInput applied(int seat, int seq) {
+            return SeatInput.newBuilder().setSeat(seat).setSeq(seq).build();
         }
     }
 
