@@ -1,0 +1,153 @@
+package io.roomcast.gateway.cluster;
+
+import com.google.protobuf.ByteString;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.roomcast.gateway.Node;
+import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.v1.Emit;
+import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three real nodes on loopback clustered through one real Redis: players on different nodes
+ * share one room with one authoritative tick.
+ */
+class ClusterTest {
+
+    private static RedisServer redis;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> admin;
+    private final List<Node> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+        redisClient = RedisClient.create(redis.url());
+        admin = redisClient.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        admin.close();
+        redisClient.shutdown();
+        redis.close();
+    }
+
+    @BeforeEach
+    void startThreeNodes() {
+        admin.sync().flushall();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            nodes.add(TestNodes.start(config -> {
+                config.redisUrl = redis.url();
+                config.nodeId = "node-" + n;
+                config.maxPlayersPerRoom = 3;
+            }));
+        }
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(Node::stop);
+        nodes.clear();
+    }
+
+    private TestClient playerOn(int node, String name) throws Exception {
+        TestClient client = TestClient.connect(nodes.get(node).port());
+        assertEquals("node-" + node, client.hello(name).getNodeId());
+        return client;
+    }
+
+    @Test
+    void twoPlayersOnDifferentNodesSeeEachOthersInputsAppliedInTheSameStates() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(1, "ben")) {
+            Joined annJoined = ann.quickJoin("orb-rush");
+            Joined benJoined = ben.join(annJoined.getRoomId());
+            String room = annJoined.getRoomId();
+            for (int seq = 1; seq <= 3; seq++) {
+                ann.input(room, seq, DemoInput.newBuilder().setDx(1).build().toByteString());
+                ben.input(room, seq, DemoInput.newBuilder().setDy(1).build().toByteString());
+            }
+            int annSeat = annJoined.getSeat();
+            int benSeat = benJoined.getSeat();
+            State seenByBen = ben.await(f -> f.hasState() && applied(f.getState(), annSeat) == 3
+                    && applied(f.getState(), benSeat) == 3).getState();
+            State seenByAnn = ann.await(f -> f.hasState() && f.getState().getTick() == seenByBen.getTick()).getState();
+            assertEquals(seenByBen.getAppliedList(), seenByAnn.getAppliedList(), "one authoritative state for both");
+            assertEquals(1, nodes.stream().filter(n -> n.ownedRooms().contains(room)).count(), "exactly one node ticks the room");
+        }
+    }
+
+    @Test
+    void aBroadcastAndAnEmitToOnePlayerCrossNodes() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(1, "ben"); TestClient cal = playerOn(2, "cal")) {
+            String room = ann.quickJoin("orb-rush").getRoomId();
+            String benId = ben.join(room).getPlayerId();
+            cal.join(room);
+
+            ann.emit(Emit.newBuilder().setRoomId(room).setName("chat").setPayload(ByteString.copyFromUtf8("hi all")).setAckId(1).build());
+            assertTrue(ann.await(ServerFrame::hasAck).getAck().getOk());
+            assertEquals("hi all", ben.await(ServerFrame::hasEvent).getEvent().getPayload().toStringUtf8());
+            assertEquals("hi all", cal.await(ServerFrame::hasEvent).getEvent().getPayload().toStringUtf8());
+
+            cal.emit(Emit.newBuilder().setRoomId(room).setToPlayer(benId).setName("whisper").setAckId(2).build());
+            assertTrue(cal.await(ServerFrame::hasAck).getAck().getOk());
+            var whisper = ben.await(ServerFrame::hasEvent).getEvent();
+            assertEquals("whisper", whisper.getName());
+            assertTrue(whisper.getDirect());
+            assertTrue(ann.collect(Duration.ofMillis(300)).stream().noneMatch(ServerFrame::hasEvent), "only ben got the whisper");
+        }
+    }
+
+    @Test
+    void quickJoinFromEveryNodeLandsInTheSameRoomUntilItIsFull() throws Exception {
+        try (TestClient a = playerOn(0, "a"); TestClient b = playerOn(1, "b");
+             TestClient c = playerOn(2, "c"); TestClient d = playerOn(1, "d")) {
+            String room = a.quickJoin("bench-arena").getRoomId();
+            assertEquals(room, b.quickJoin("bench-arena").getRoomId());
+            assertEquals(room, c.quickJoin("bench-arena").getRoomId());
+            assertNotEquals(room, d.quickJoin("bench-arena").getRoomId(), "3 seats per room on these nodes");
+        }
+    }
+
+    @Test
+    void oneTickOfARoomIsExactlyOnePublish() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(2, "ben")) {
+            String room = ann.quickJoin("orb-rush").getRoomId();
+            ben.join(room);
+            ben.collect(Duration.ofMillis(300)); // let joins settle; no inputs or events from here on
+            long publishesBefore = redis.commandCount("publish");
+            long firstTick = ben.await(ServerFrame::hasState).getState().getTick();
+            List<State> states = ben.collect(Duration.ofSeconds(1)).stream().filter(ServerFrame::hasState)
+                    .map(ServerFrame::getState).toList();
+            long publishes = redis.commandCount("publish") - publishesBefore;
+            long ticks = states.getLast().getTick() - firstTick + 1;
+            assertTrue(ticks >= 15, "about 20 ticks in a second: " + ticks);
+            assertTrue(Math.abs(publishes - ticks) <= 2,
+                    "one PUBLISH per tick, whatever the nodes and members: " + publishes + " publishes for " + ticks + " ticks");
+        }
+    }
+
+    private static int applied(State state, int seat) {
+        return state.getAppliedList().stream().filter(a -> a.getSeat() == seat).mapToInt(SeatInput::getSeq).findFirst().orElse(-1);
+    }
+}
