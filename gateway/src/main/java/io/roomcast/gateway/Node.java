@@ -10,6 +10,8 @@ import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisMessageBus;
 import io.roomcast.gateway.cluster.redis.RedisRoomDirectory;
 import io.roomcast.gateway.cluster.redis.RedisRoomOwnership;
+import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
+import io.roomcast.gateway.cluster.SnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.http.HttpRoutes;
 import io.roomcast.gateway.room.RoomManager;
@@ -63,12 +65,14 @@ public final class Node implements AutoCloseable {
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
             this.rooms = new RoomManager(config.nodeId, config, games, new LocalRoomDirectory(),
-                    new LocalRoomOwnership(config.nodeId), new LocalMessageBus(), workers, clock, metrics, sessions::get);
+                    new LocalRoomOwnership(config.nodeId), SnapshotStore.NONE, new LocalMessageBus(), workers, clock,
+                    metrics, sessions::get);
         } else {
             RedisMessageBus bus = new RedisMessageBus(config.redisUrl, config.redisCluster);
             this.redis = bus.connections();
             this.rooms = new RoomManager(config.nodeId, config, games, new RedisRoomDirectory(redis),
-                    new RedisRoomOwnership(redis, config.nodeId, config.leaseMs), bus, workers, clock, metrics, sessions::get);
+                    new RedisRoomOwnership(redis, config.nodeId, config.leaseMs), new RedisSnapshotStore(redis), bus,
+                    workers, clock, metrics, sessions::get);
         }
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
                 sessions, rooms, metrics, clock, draining));

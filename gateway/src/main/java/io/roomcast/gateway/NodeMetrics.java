@@ -27,6 +27,7 @@ public final class NodeMetrics {
     public final LongAdder roomsClosed = new LongAdder();
     public final LongAdder inputsQueueFull = new LongAdder();
     public final LongAdder roomsFenced = new LongAdder();
+    public final LongAdder roomsTakenOver = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -48,6 +49,7 @@ public final class NodeMetrics {
         out.put("rooms_closed", roomsClosed.sum());
         out.put("inputs_queue_full", inputsQueueFull.sum());
         out.put("rooms_fenced", roomsFenced.sum());
+        out.put("rooms_taken_over", roomsTakenOver.sum());
         return out;
     }
 }

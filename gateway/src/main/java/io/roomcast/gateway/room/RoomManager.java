@@ -13,10 +13,12 @@ import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.cluster.SnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.session.Session;
 import io.roomcast.proto.cluster.EmitReply;
 import io.roomcast.proto.cluster.EmitRequest;
+import io.roomcast.proto.cluster.HostSnapshot;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.cluster.KeyframeRequest;
@@ -30,6 +32,9 @@ import io.roomcast.proto.v1.ErrorCode;
 import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.LeaveReason;
 import io.roomcast.proto.v1.RoomCursor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.util.Collection;
@@ -55,6 +60,7 @@ import java.util.function.Function;
  */
 public final class RoomManager {
 
+    private static final Logger log = LoggerFactory.getLogger(RoomManager.class);
     /** Quick-join tries this many rooms that turn out full or gone before giving up. */
     private static final int QUICK_JOIN_ATTEMPTS = 3;
     /** A join the owner has not answered within this is reported as failed. */
@@ -74,6 +80,7 @@ public final class RoomManager {
     private final Map<String, RoomType<?>> games = new ConcurrentHashMap<>();
     private final RoomDirectory directory;
     private final RoomOwnership ownership;
+    private final SnapshotStore snapshots;
     private final MessageBus bus;
     private final RoomWorkers workers;
     private final Clock clock;
@@ -85,18 +92,20 @@ public final class RoomManager {
     private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
     private final AtomicLong correlations = new AtomicLong();
     private final AtomicInteger roomSlots = new AtomicInteger();
+    private final java.util.Set<String> takingOver = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
     private MessageBus.Subscription inbox;
     private ScheduledFuture<?> leaseRenewal;
 
     public RoomManager(String nodeId, NodeConfig config, Collection<RoomType<?>> games, RoomDirectory directory,
-                       RoomOwnership ownership, MessageBus bus, RoomWorkers workers, Clock clock,
-                       NodeMetrics metrics, Function<String, Session> sessions) {
+                       RoomOwnership ownership, SnapshotStore snapshots, MessageBus bus, RoomWorkers workers,
+                       Clock clock, NodeMetrics metrics, Function<String, Session> sessions) {
         this.nodeId = nodeId;
         this.config = config;
         games.forEach(type -> this.games.put(type.name(), type));
         this.directory = directory;
         this.ownership = ownership;
+        this.snapshots = snapshots;
         this.bus = bus;
         this.workers = workers;
         this.clock = clock;
@@ -105,11 +114,17 @@ public final class RoomManager {
         this.inputBatcher = new InputBatcher(nodeId, bus, workers.timer(), INPUT_WINDOW_MICROS);
     }
 
-    /** Listens to this node's inbox and starts renewing the leases of owned rooms. */
+    /**
+     * Listens to this node's inbox; every third of the lease, renews the leases of owned rooms
+     * and looks for rooms with local members whose owner went silent.
+     */
     public void start() {
         inbox = bus.subscribeNode(nodeId, this::onNodeMessage);
-        long renewEvery = Math.max(100, config.leaseMs / 3);
-        leaseRenewal = workers.timer().scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        long every = Math.max(100, config.leaseMs / 3);
+        leaseRenewal = workers.timer().scheduleWithFixedDelay(() -> {
+            renewLeases();
+            takeOverSilentRooms();
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     public int roomCount() {
@@ -544,14 +559,29 @@ public final class RoomManager {
             metrics.roomsClosed.increment();
             if (!host.isFenced()) {
                 directory.remove(host.roomId(), host.gameType());
+                snapshots.delete(host.roomId());
                 ownership.release(host.lease());
             }
         }
     }
 
-    /** Called for every state the room sent; the hook for periodic snapshots. */
+    /** Called for every state the room sent: every few ticks, a snapshot for a takeover. */
     void stateSent(RoomHost host, long statesSent) {
-        // Snapshots for takeover arrive with the cluster's failover support.
+        if (snapshots != SnapshotStore.NONE && statesSent % config.snapshotEveryTicks == 0) {
+            host.executor().execute(() -> saveSnapshot(host)); // after this tick, not inside it
+        }
+    }
+
+    private void saveSnapshot(RoomHost host) {
+        if (host.isFenced() || host.runtime().isClosed()) {
+            return;
+        }
+        HostSnapshot snapshot = HostSnapshot.newBuilder()
+                .setRoom(host.runtime().snapshot())
+                .putAllPlayerNodes(host.playerNodes())
+                .setSavedAtMs(clock.currentTimeMillis())
+                .build();
+        snapshots.save(host.roomId(), snapshot.toByteArray());
     }
 
     // ───────────── ownership ─────────────
@@ -570,17 +600,22 @@ public final class RoomManager {
         });
     }
 
-    private <I> RoomHost startRoom(RoomType<I> type, RoomOwnership.Lease lease) {
+    private RoomHost startRoom(RoomType<?> type, RoomOwnership.Lease lease) {
+        RoomHost host = newHost(type, lease);
+        metrics.roomsCreated.increment();
+        host.executor().execute(host.runtime()::start);
+        directory.publish(new RoomDirectory.RoomEntry(lease.roomId(), type.name(), host.maxPlayers()));
+        return host;
+    }
+
+    /** A host with its runtime, registered as owned; not yet started (or restored). */
+    private <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease) {
         RoomSettings settings = effectiveSettings(type.settings());
         SerialExecutor executor = new SerialExecutor(workers.pool(), e -> metrics.roomTaskErrors.increment());
         RoomHost host = new RoomHost(lease.roomId(), type.name(), settings.maxPlayers(), executor, lease, bus, this);
-        RoomRuntime<I> runtime = new RoomRuntime<>(lease.roomId(), type, settings, clock,
-                workers.schedulerFor(executor), host, random.nextLong());
-        host.attach(runtime);
+        host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), host,
+                random.nextLong()));
         hosts.put(lease.roomId(), host);
-        metrics.roomsCreated.increment();
-        executor.execute(runtime::start);
-        directory.publish(new RoomDirectory.RoomEntry(lease.roomId(), type.name(), settings.maxPlayers()));
         return host;
     }
 
@@ -601,6 +636,72 @@ public final class RoomManager {
                 // A failure (Redis unreachable) keeps the room ticking for the players it can reach.
             });
         }
+    }
+
+    /**
+     * A room with local members whose owner has sent nothing for a whole lease is probably
+     * orphaned: claim it (only one node can) and restore its last snapshot.
+     */
+    private void takeOverSilentRooms() {
+        long now = System.nanoTime();
+        long silence = TimeUnit.MILLISECONDS.toNanos(config.leaseMs);
+        fanouts.forEach((roomId, fanout) -> {
+            if (!hosts.containsKey(roomId) && now - fanout.lastFrameNanos() > silence && takingOver.add(roomId)) {
+                String formerOwner = fanout.owner();
+                ownership.claim(roomId)
+                        .thenCompose(lease -> lease.isEmpty()
+                                ? CompletableFuture.completedFuture(null)
+                                : snapshots.load(roomId).thenAccept(saved -> restoreRoom(lease.get(), saved, formerOwner)))
+                        .whenComplete((done, failure) -> {
+                            takingOver.remove(roomId);
+                            if (failure != null) {
+                                log.warn("taking over room {} failed: {}", roomId, failure.toString());
+                            }
+                        });
+            }
+        });
+    }
+
+    private void restoreRoom(RoomOwnership.Lease lease, java.util.Optional<byte[]> saved, String formerOwner) {
+        HostSnapshot snapshot;
+        try {
+            snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            snapshot = null;
+        }
+        RoomType<?> type = snapshot == null ? null : games.get(snapshot.getRoom().getGameType());
+        if (type == null) {
+            log.warn("room {} has no usable snapshot: it cannot be taken over", lease.roomId());
+            ownership.release(lease);
+            return;
+        }
+        roomSlots.incrementAndGet();
+        RoomHost host = newHost(type, lease);
+        RoomFanout fanout = fanouts.get(lease.roomId());
+        if (fanout != null) {
+            fanout.owner(nodeId, lease.epoch());
+        }
+        // Number the ticks past any the former owner may have run after its last snapshot.
+        long period = TimeUnit.SECONDS.toMillis(1) / type.settings().tickRateHz();
+        long missed = Math.max(0, clock.currentTimeMillis() - snapshot.getSavedAtMs()) / Math.max(1, period) + 1;
+        var room = snapshot.getRoom().toBuilder().setTick(snapshot.getRoom().getTick() + missed).build();
+        Map<String, String> playerNodes = snapshot.getPlayerNodesMap();
+        host.executor().execute(() -> {
+            host.playerNodes().putAll(playerNodes);
+            host.runtime().restore(room);
+            publishSeats(host);
+            metrics.roomsTakenOver.increment();
+            log.info("took over room {} (epoch {}) from {} at tick {}", lease.roomId(), lease.epoch(), formerOwner, room.getTick());
+        });
+        // Players whose sessions lived on the former owner come back elsewhere as new sessions:
+        // their old seats are freed after the seat grace period.
+        workers.timer().schedule(() -> host.executor().execute(() -> playerNodes.forEach((playerId, node) -> {
+            if (node.equals(formerOwner) && formerOwner.equals(host.playerNodes().get(playerId))
+                    && host.runtime().leave(playerId, LeaveCause.SEAT_EXPIRED)) {
+                host.unseated(playerId);
+                publishSeats(host);
+            }
+        })), config.seatGraceMs, TimeUnit.MILLISECONDS);
     }
 
     /** The lease went to another node: stop this runtime without a word to the players. */
