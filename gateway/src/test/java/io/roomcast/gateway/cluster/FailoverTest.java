@@ -1,0 +1,194 @@
+package io.roomcast.gateway.cluster;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.roomcast.gateway.Node;
+import io.roomcast.gateway.testing.Eventually;
+import io.roomcast.gateway.testing.NodeProcess;
+import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.games.demo.DemoEntity;
+import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.Entity;
+import io.roomcast.proto.v1.KeyframeRequest;
+import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The owner of a room runs in a process of its own and dies (SIGKILL) or freezes (SIGSTOP);
+ * two in-process nodes with members in the room take it over, and a frozen owner that wakes up
+ * is fenced.
+ */
+class FailoverTest {
+
+    private static final int LEASE_MS = 1500;
+    private static final String SPEED_TICKS = "10";
+
+    private static RedisServer redis;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> admin;
+    private NodeProcess owner;
+    private final List<Node> survivors = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+        redisClient = RedisClient.create(redis.url());
+        admin = redisClient.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        admin.close();
+        redisClient.shutdown();
+        redis.close();
+    }
+
+    @BeforeEach
+    void startNodes() throws Exception {
+        admin.sync().flushall();
+        owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
+                "SNAPSHOT_EVERY_TICKS", SPEED_TICKS));
+        for (String id : List.of("survivor-1", "survivor-2")) {
+            survivors.add(TestNodes.start(config -> {
+                config.redisUrl = redis.url();
+                config.nodeId = id;
+                config.leaseMs = LEASE_MS;
+                config.snapshotEveryTicks = Integer.parseInt(SPEED_TICKS);
+            }));
+        }
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        clients.forEach(TestClient::close);
+        clients.clear();
+        owner.close();
+        survivors.forEach(Node::stop);
+        survivors.clear();
+    }
+
+    private record Room(String id, int benSeat) {}
+
+    /** Ann creates the room on the owner; Ben and Cal join it on the survivors; Ben runs right. */
+    private Room roomWithBenRunningRight(TestClient ann, TestClient ben, TestClient cal) throws Exception {
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        int benSeat = ben.join(room).getSeat();
+        cal.join(room);
+        ben.input(room, 1, DemoInput.newBuilder().setDx(1).build().toByteString());
+        ben.await(f -> f.hasState() && applied(f.getState(), benSeat) == 1);
+        ben.collect(Duration.ofMillis(800)); // a few snapshots go by
+        return new Room(room, benSeat);
+    }
+
+    private TestClient player(int port, String name) throws Exception {
+        TestClient client = TestClient.connect(port);
+        clients.add(client);
+        client.hello(name);
+        return client;
+    }
+
+    @Test
+    void whenTheOwnerDiesANodeWithMembersTakesTheRoomOverFromItsSnapshotWithinLeasePlusOneSecond() throws Exception {
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivors.get(0).port(), "ben");
+        TestClient cal = player(survivors.get(1).port(), "cal");
+        Room setup = roomWithBenRunningRight(ann, ben, cal);
+        String room = setup.id();
+        State before = keyframe(ben, room);
+        float xBefore = avatarX(before, setup.benSeat());
+
+        long killedAt = System.nanoTime();
+        owner.kill();
+        State resumed = ben.await(f -> f.hasState() && f.getState().getTick() > before.getTick() + 1, Duration.ofSeconds(10)).getState();
+        long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+        assertTrue(tookMs <= LEASE_MS + 1000, "ticks resumed " + tookMs + " ms after the owner died");
+        cal.await(f -> f.hasState() && f.getState().getTick() > before.getTick() + 1);
+
+        var lease = admin.sync().get("rc:{room:" + room + "}:lease");
+        assertTrue(lease.startsWith("survivor-") && lease.endsWith(":2"), "a survivor owns the room at epoch 2: " + lease);
+        assertEquals(1, survivors.stream().filter(n -> n.ownedRooms().contains(room)).count(), "exactly one node ticks it");
+
+        // The state went on from the snapshot: Ben was not sent back to his spawn point, and still runs.
+        State after = keyframe(ben, room);
+        float xAfter = avatarX(after, setup.benSeat());
+        assertTrue(xAfter > xBefore - 250, "state continued from a recent snapshot: x " + xBefore + " -> " + xAfter);
+        // Inputs reach the new owner.
+        ben.input(room, 2, DemoInput.newBuilder().setDx(-1).build().toByteString());
+        ben.await(f -> f.hasState() && applied(f.getState(), setup.benSeat()) == 2);
+    }
+
+    @Test
+    void aFrozenOwnerThatWakesUpAfterLosingItsLeaseIsFencedAndStopsTicking() throws Exception {
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivors.get(0).port(), "ben");
+        TestClient cal = player(survivors.get(1).port(), "cal");
+        String room = roomWithBenRunningRight(ann, ben, cal).id();
+        long tickBefore = ben.await(ServerFrame::hasState).getState().getTick();
+
+        owner.freeze();
+        ben.await(f -> f.hasState() && f.getState().getTick() > tickBefore + 1, Duration.ofSeconds(10)); // taken over
+        long stale = staleDropped();
+        ben.drain();
+        owner.thaw();
+
+        // The old owner wakes up, ticks a little with its old epoch: nobody delivers those states...
+        List<State> seen = ben.collect(Duration.ofMillis(1500)).stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList();
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i).getTick() > seen.get(i - 1).getTick(), "no stale state slipped in: ticks " + seen.get(i - 1).getTick()
+                    + " then " + seen.get(i).getTick());
+        }
+        // ...and on its next renewal it learns it lost the lease and stops ticking the room.
+        Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
+        assertTrue(staleDropped() > stale, "the old owner's late states were dropped by epoch");
+        assertTrue(admin.sync().get("rc:{room:" + room + "}:lease").endsWith(":2"));
+    }
+
+    private long healthNumber(String field) {
+        try {
+            return owner.healthNumber(field);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private long staleDropped() {
+        return survivors.stream().mapToLong(n -> n.metrics().staleEpochDropped.sum()).sum();
+    }
+
+    private static State keyframe(TestClient client, String room) throws InterruptedException {
+        client.send(ClientFrame.newBuilder().setKeyframeRequest(KeyframeRequest.newBuilder().setRoomId(room)).build());
+        return client.await(f -> f.hasState() && f.getState().getKeyframe()).getState();
+    }
+
+    private static int applied(State state, int seat) {
+        return state.getAppliedList().stream().filter(a -> a.getSeat() == seat).mapToInt(SeatInput::getSeq).findFirst().orElse(-1);
+    }
+
+    private static float avatarX(State keyframe, int seat) throws Exception {
+        for (Entity entity : keyframe.getEntitiesList()) {
+            DemoEntity decoded = DemoEntity.parseFrom(entity.getData());
+            if (decoded.hasAvatar() && decoded.getAvatar().getSeat() == seat) {
+                return decoded.getAvatar().getX();
+            }
+        }
+        throw new AssertionError("no avatar for seat " + seat);
+    }
+}
