@@ -1,6 +1,8 @@
 package io.roomcast.gateway.deploy;
 
 import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Welcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,6 +146,23 @@ class LocalClusterTest {
             Welcome b = second.hello("bob");
             assertTrue(a.getNodeId().startsWith("gateway-") && b.getNodeId().startsWith("gateway-"), a.getNodeId() + ", " + b.getNodeId());
             assertNotEquals(a.getNodeId(), b.getNodeId(), "two fresh connections through the load balancer");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void twoPlayersThroughTheLoadBalancerOnDifferentNodesPlayInOneRoom() throws Exception {
+        try (TestClient ann = TestClient.connect(lbPort()); TestClient ben = TestClient.connect(lbPort())) {
+            Welcome annWelcome = ann.hello("ann");
+            Welcome benWelcome = ben.hello("ben");
+            assertNotEquals(annWelcome.getNodeId(), benWelcome.getNodeId(), "round robin put them on different nodes");
+            Joined annJoined = ann.quickJoin("orb-rush");
+            String room = annJoined.getRoomId();
+            assertEquals(room, ben.join(room).getRoomId());
+            ann.input(room, 1, DemoInput.newBuilder().setDx(1).build().toByteString());
+            int seat = annJoined.getSeat();
+            ben.await(f -> f.hasState() && f.getState().getAppliedList().stream()
+                    .anyMatch(a -> a.getSeat() == seat && a.getSeq() == 1));
         }
     }
 
