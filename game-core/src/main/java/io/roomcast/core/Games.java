@@ -1,6 +1,7 @@
 package io.roomcast.core;
 
 import io.roomcast.core.games.arena.BenchArenaRoom;
+import io.roomcast.core.games.broadcast.BroadcastRoom;
 import io.roomcast.core.games.demo.OrbRushRoom;
 import io.roomcast.core.games.fourinarow.FourInARowRoom;
 import io.roomcast.core.room.RoomType;
@@ -13,10 +14,10 @@ public final class Games {
     private Games() {}
 
     /**
-     * Orb Rush (the browser demo, "orb-rush"), the W2 bench arena ("bench-arena") and the
-     * turn-based Four in a Row ("four-in-a-row").
+     * Orb Rush (the browser demo, "orb-rush"), the W2 bench arena ("bench-arena"), the
+     * turn-based Four in a Row ("four-in-a-row") and the W1 broadcast room ("bench-broadcast").
      */
     public static List<RoomType<?>> builtIn() {
-        return List.of(OrbRushRoom.TYPE, BenchArenaRoom.TYPE, FourInARowRoom.TYPE);
+        return List.of(OrbRushRoom.TYPE, BenchArenaRoom.TYPE, FourInARowRoom.TYPE, BroadcastRoom.TYPE);
     }
 }

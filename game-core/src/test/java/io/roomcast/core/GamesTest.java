@@ -1,26 +1,53 @@
 package io.roomcast.core;
 
+import com.google.protobuf.ByteString;
+import io.roomcast.core.games.broadcast.BroadcastRoom;
+import io.roomcast.core.room.EventDecision;
+import io.roomcast.core.room.Player;
 import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.core.testing.FakeRoomContext;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 class GamesTest {
 
     @Test
-    void theDemoTheBenchArenaAndFourInARowAreBuiltIn() {
+    void theDemoTheBenchRoomsAndFourInARowAreBuiltIn() {
         Map<String, RoomSettings> settingsByName = Games.builtIn().stream()
                 .collect(Collectors.toMap(RoomType::name, RoomType::settings));
 
-        assertEquals(List.of("orb-rush", "bench-arena", "four-in-a-row"), Games.builtIn().stream().map(RoomType::name).toList());
+        assertEquals(List.of("orb-rush", "bench-arena", "four-in-a-row", "bench-broadcast"),
+                Games.builtIn().stream().map(RoomType::name).toList());
         assertEquals(List.of(16, 20, 100), shape(settingsByName.get("orb-rush")));
         assertEquals(List.of(8, 20, 100), shape(settingsByName.get("bench-arena")));
         assertEquals(List.of(2, 10, 50), shape(settingsByName.get("four-in-a-row")));
+        assertEquals(List.of(10_000, 1, 100), shape(settingsByName.get("bench-broadcast")));
+    }
+
+    @Test
+    void theBroadcastRoomRelaysEveryEventAndHasNoState() {
+        BroadcastRoom room = BroadcastRoom.TYPE.factory().get();
+        FakeRoomContext ctx = new FakeRoomContext(BroadcastRoom.TICK_RATE_HZ, new SplittableRandom(1));
+        room.onCreate(ctx);
+        Player publisher = ctx.join(room, "p", "publisher", 0);
+        ctx.join(room, "s", "subscriber", 1);
+        ctx.step(room);
+
+        List<Integer> entities = new ArrayList<>();
+        room.writeState((id, data) -> entities.add(id));
+        EventDecision decision = room.onEvent(ctx, publisher, null, "tick", ByteString.copyFromUtf8("payload"));
+
+        assertEquals(List.of(), entities);
+        assertInstanceOf(EventDecision.Relay.class, decision);
     }
 
     private static List<Integer> shape(RoomSettings settings) {
