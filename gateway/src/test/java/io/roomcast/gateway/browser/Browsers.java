@@ -16,11 +16,11 @@ import java.util.Optional;
  * Starts the system's headless Chromium through the system's chromedriver, found on PATH:
  * nothing is downloaded at run time. {@code .ci/run} installs both when missing.
  */
-public final class Browsers {
+final class Browsers {
 
     private Browsers() {}
 
-    public static ChromeDriver startHeadless() throws IOException {
+    static ChromeDriver startHeadless() throws IOException {
         Path browser = onPath(List.of("chromium", "chromium-browser", "google-chrome"))
                 .orElseThrow(() -> new IllegalStateException("no chromium on PATH: run .ci/run, which installs it"));
         Path driver = onPath(List.of("chromedriver"))

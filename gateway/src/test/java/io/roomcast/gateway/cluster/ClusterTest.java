@@ -1,8 +1,6 @@
 package io.roomcast.gateway.cluster;
 
 import com.google.protobuf.ByteString;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
@@ -34,27 +32,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterTest {
 
     private static RedisServer redis;
-    private static RedisClient redisClient;
-    private static StatefulRedisConnection<String, String> admin;
     private final List<Node> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisServer.start();
-        redisClient = RedisClient.create(redis.url());
-        admin = redisClient.connect();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        admin.close();
-        redisClient.shutdown();
         redis.close();
     }
 
     @BeforeEach
     void startThreeNodes() {
-        admin.sync().flushall();
+        redis.command("FLUSHALL");
         for (int i = 0; i < 3; i++) {
             int n = i;
             nodes.add(TestNodes.start(config -> {

@@ -1,7 +1,5 @@
 package io.roomcast.gateway.cluster;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.NodeProcess;
@@ -41,8 +39,6 @@ class FailoverTest {
     private static final String SPEED_TICKS = "10";
 
     private static RedisServer redis;
-    private static RedisClient redisClient;
-    private static StatefulRedisConnection<String, String> admin;
     private NodeProcess owner;
     private final List<Node> survivors = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
@@ -50,20 +46,16 @@ class FailoverTest {
     @BeforeAll
     static void startRedis() {
         redis = RedisServer.start();
-        redisClient = RedisClient.create(redis.url());
-        admin = redisClient.connect();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        admin.close();
-        redisClient.shutdown();
         redis.close();
     }
 
     @BeforeEach
     void startNodes() throws Exception {
-        admin.sync().flushall();
+        redis.command("FLUSHALL");
         owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
                 "SNAPSHOT_EVERY_TICKS", SPEED_TICKS));
         for (String id : List.of("survivor-1", "survivor-2")) {
@@ -122,7 +114,7 @@ class FailoverTest {
         assertTrue(tookMs <= LEASE_MS + 1000, "ticks resumed " + tookMs + " ms after the owner died");
         cal.await(f -> f.hasState() && f.getState().getTick() > before.getTick() + 1);
 
-        var lease = admin.sync().get("rc:{room:" + room + "}:lease");
+        var lease = (String) redis.command("GET", "rc:{room:" + room + "}:lease");
         assertTrue(lease.startsWith("survivor-") && lease.endsWith(":2"), "a survivor owns the room at epoch 2: " + lease);
         assertEquals(1, survivors.stream().filter(n -> n.ownedRooms().contains(room)).count(), "exactly one node ticks it");
 
@@ -158,7 +150,7 @@ class FailoverTest {
         // ...and on its next renewal it learns it lost the lease and stops ticking the room.
         Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
         assertTrue(staleDropped() > stale, "the old owner's late states were dropped by epoch");
-        assertTrue(admin.sync().get("rc:{room:" + room + "}:lease").endsWith(":2"));
+        assertTrue(((String) redis.command("GET", "rc:{room:" + room + "}:lease")).endsWith(":2"));
     }
 
     private long healthNumber(String field) {

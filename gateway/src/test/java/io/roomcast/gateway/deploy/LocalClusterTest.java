@@ -1,12 +1,9 @@
 package io.roomcast.gateway.deploy;
 
-import io.roomcast.gateway.browser.Browsers;
+import io.roomcast.gateway.browser.GamePage;
 import io.roomcast.gateway.testing.TestClient;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Welcome;
@@ -175,61 +172,27 @@ class LocalClusterTest {
     @Test
     @Order(5)
     void twoBrowserPagesThroughTheLoadBalancerOnDifferentNodesPlayTogether() throws Exception {
-        ChromeDriver pageA = Browsers.startHeadless();
-        ChromeDriver pageB = Browsers.startHeadless();
-        try {
+        try (GamePage pageA = GamePage.orbRush(); GamePage pageB = GamePage.orbRush()) {
             String base = "http://127.0.0.1:" + lbPort() + "/";
-            pageA.get(base + "?name=Alice");
-            Map<String, Object> a = waitFor(pageA, s -> "connected".equals(s.get("status")) && s.get("roomId") != null);
+            pageA.open(base + "?name=Alice");
+            Map<String, Object> a = pageA.waitFor(s -> "connected".equals(s.get("status")) && s.get("roomId") != null);
             String room = (String) a.get("roomId");
-            long seatA = ((Number) a.get("seat")).longValue();
+            long seatA = GamePage.number(a.get("seat"));
             // The balancer spreads every request; reload page B until its socket lands on the other node.
             Map<String, Object> b = Map.of();
-            for (int attempt = 0; attempt < 10; attempt++) {
-                pageB.get(base + "?name=Bob&room=" + room);
-                b = waitFor(pageB, s -> "connected".equals(s.get("status")) && room.equals(s.get("roomId")));
-                if (!a.get("nodeId").equals(b.get("nodeId"))) {
-                    break;
-                }
+            for (int attempt = 0; attempt < 10 && (b.isEmpty() || a.get("nodeId").equals(b.get("nodeId"))); attempt++) {
+                pageB.open(base + "?name=Bob&room=" + room);
+                b = pageB.waitFor(s -> "connected".equals(s.get("status")) && room.equals(s.get("roomId")));
             }
             assertNotEquals(a.get("nodeId"), b.get("nodeId"), "page B reached the other node");
-            double startX = xOf(waitFor(pageB, s -> !Double.isNaN(xOf(s, seatA))), seatA);
-            new Actions(pageA).keyDown(Keys.ARROW_RIGHT).perform();
+            double startX = GamePage.playerX(pageB.waitFor(s -> !Double.isNaN(GamePage.playerX(s, seatA))), seatA);
+            new Actions(pageA.driver()).keyDown(Keys.ARROW_RIGHT).perform();
             try {
-                waitFor(pageB, s -> xOf(s, seatA) > startX + 100);
+                pageB.waitFor(s -> GamePage.playerX(s, seatA) > startX + 100);
             } finally {
-                new Actions(pageA).keyUp(Keys.ARROW_RIGHT).perform();
+                new Actions(pageA.driver()).keyUp(Keys.ARROW_RIGHT).perform();
             }
-        } finally {
-            pageA.quit();
-            pageB.quit();
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> snapshot(ChromeDriver page) {
-        Object result = ((JavascriptExecutor) page).executeScript("return window.roomcastDemo ? window.roomcastDemo.snapshot() : null;");
-        return result == null ? Map.of() : (Map<String, Object>) result;
-    }
-
-    private static Map<String, Object> waitFor(ChromeDriver page, java.util.function.Predicate<Map<String, Object>> condition) {
-        return new WebDriverWait(page, Duration.ofSeconds(15)).withMessage(() -> "page state: " + snapshot(page))
-                .until(driver -> {
-                    Map<String, Object> s = snapshot(page);
-                    return condition.test(s) ? s : null;
-                });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static double xOf(Map<String, Object> snapshot, long seat) {
-        Object players = snapshot.get("players");
-        if (players == null) {
-            return Double.NaN;
-        }
-        return ((List<Map<String, Object>>) players).stream()
-                .filter(p -> ((Number) p.get("seat")).longValue() == seat)
-                .mapToDouble(p -> ((Number) p.get("x")).doubleValue())
-                .findFirst().orElse(Double.NaN);
     }
 
     @Test
