@@ -27,14 +27,14 @@ public final class RoomHost implements RoomOutput {
     private final SerialExecutor executor;
     private final RoomOwnership.Lease lease;
     private final MessageBus bus;
-    private final RoomManager manager;
+    private final OwnedRooms manager;
     private final Map<String, String> playerNodes = new HashMap<>();
     private volatile boolean fenced;
     private RoomRuntime<?> runtime; // set once by RoomManager before the first task runs
     private long statesSent;
 
     RoomHost(String roomId, String gameType, int maxPlayers, SerialExecutor executor, RoomOwnership.Lease lease,
-             MessageBus bus, RoomManager manager) {
+             MessageBus bus, OwnedRooms manager) {
         this.roomId = roomId;
         this.gameType = gameType;
         this.maxPlayers = maxPlayers;

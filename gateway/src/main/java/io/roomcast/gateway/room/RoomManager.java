@@ -1,14 +1,8 @@
 package io.roomcast.gateway.room;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.roomcast.core.loop.Clock;
-import io.roomcast.core.room.LeaveCause;
-import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
-import io.roomcast.core.runtime.EmitResult;
-import io.roomcast.core.runtime.JoinResult;
-import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
@@ -18,13 +12,11 @@ import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.session.Session;
 import io.roomcast.proto.cluster.EmitReply;
 import io.roomcast.proto.cluster.EmitRequest;
-import io.roomcast.proto.cluster.HostSnapshot;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.cluster.KeyframeRequest;
 import io.roomcast.proto.cluster.LeaveRequest;
 import io.roomcast.proto.cluster.NodeMessage;
-import io.roomcast.proto.cluster.PlayerFrame;
 import io.roomcast.proto.cluster.RoomInput;
 import io.roomcast.proto.cluster.SeatRemoved;
 import io.roomcast.proto.v1.Emit;
@@ -36,17 +28,14 @@ import io.roomcast.proto.v1.RoomCursor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -80,20 +69,14 @@ public final class RoomManager {
     private final Map<String, RoomType<?>> games = new ConcurrentHashMap<>();
     private final RoomDirectory directory;
     private final RoomOwnership ownership;
-    private final SnapshotStore snapshots;
     private final MessageBus bus;
     private final RoomWorkers workers;
-    private final Clock clock;
-    private final NodeMetrics metrics;
     private final Function<String, Session> sessions;
     private final InputBatcher inputBatcher;
-    private final ConcurrentHashMap<String, RoomHost> hosts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
+    private final Membership membership;
+    private final OwnedRooms owned;
     private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
     private final AtomicLong correlations = new AtomicLong();
-    private final AtomicInteger roomSlots = new AtomicInteger();
-    private final java.util.Set<String> takingOver = ConcurrentHashMap.newKeySet();
-    private final SecureRandom random = new SecureRandom();
     private MessageBus.Subscription inbox;
     private ScheduledFuture<?> leaseRenewal;
 
@@ -105,13 +88,13 @@ public final class RoomManager {
         games.forEach(type -> this.games.put(type.name(), type));
         this.directory = directory;
         this.ownership = ownership;
-        this.snapshots = snapshots;
         this.bus = bus;
         this.workers = workers;
-        this.clock = clock;
-        this.metrics = metrics;
         this.sessions = sessions;
         this.inputBatcher = new InputBatcher(nodeId, bus, workers.timer(), INPUT_WINDOW_MICROS);
+        this.membership = new Membership(bus, metrics);
+        this.owned = new OwnedRooms(nodeId, config, this.games, directory, ownership, snapshots, bus, workers, clock,
+                metrics, sessions, membership, this::toNode);
     }
 
     /**
@@ -121,19 +104,16 @@ public final class RoomManager {
     public void start() {
         inbox = bus.subscribeNode(nodeId, this::onNodeMessage);
         long every = Math.max(100, config.leaseMs / 3);
-        leaseRenewal = workers.timer().scheduleWithFixedDelay(() -> {
-            renewLeases();
-            takeOverSilentRooms();
-        }, every, every, TimeUnit.MILLISECONDS);
+        leaseRenewal = workers.timer().scheduleWithFixedDelay(owned::maintain, every, every, TimeUnit.MILLISECONDS);
     }
 
     public int roomCount() {
-        return hosts.size();
+        return owned.ids().size();
     }
 
     /** Rooms this node owns and ticks. */
     public Collection<String> ownedRooms() {
-        return hosts.keySet();
+        return owned.ids();
     }
 
     public Collection<String> gameTypes() {
@@ -169,7 +149,7 @@ public final class RoomManager {
         if (!session.inRoom(roomId)) {
             return InputOutcome.NOT_IN_ROOM;
         }
-        RoomHost host = hosts.get(roomId);
+        RoomHost host = owned.host(roomId);
         if (host != null) {
             return host.runtime().offerInput(session.id(), seq, payload) ? InputOutcome.QUEUED : InputOutcome.QUEUE_FULL;
         }
@@ -188,7 +168,7 @@ public final class RoomManager {
             return;
         }
         String owner = ownerOf(roomId);
-        forgetMembership(session, roomId);
+        membership.remove(session, roomId);
         session.send(ServerFrames.left(roomId, LeaveReason.LEAVE_REQUESTED, ""));
         toOwner(owner, NodeMessage.newBuilder().setLeaveRequest(
                 LeaveRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id())));
@@ -243,7 +223,7 @@ public final class RoomManager {
     public void seatsExpired(Session session) {
         for (String roomId : List.copyOf(session.rooms())) {
             String owner = ownerOf(roomId);
-            forgetMembership(session, roomId);
+            membership.remove(session, roomId);
             toOwner(owner, NodeMessage.newBuilder().setLeaveRequest(
                     LeaveRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id()).setSeatExpired(true)));
         }
@@ -254,18 +234,7 @@ public final class RoomManager {
         if (leaseRenewal != null) {
             leaseRenewal.cancel(false);
         }
-        CountDownLatch closed = new CountDownLatch(hosts.size());
-        for (RoomHost host : hosts.values()) {
-            host.executor().execute(() -> {
-                closeRoom(host);
-                closed.countDown();
-            });
-        }
-        try {
-            closed.await(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        owned.closeAll(timeoutMillis);
         if (inbox != null) {
             inbox.unsubscribe();
         }
@@ -299,7 +268,7 @@ public final class RoomManager {
                     }
                 });
             } else {
-                createRoom(type).whenComplete((host, createFailure) -> {
+                owned.create(type).whenComplete((host, createFailure) -> {
                     if (createFailure != null) {
                         session.send(ServerFrames.error(ErrorCode.INTERNAL, "could not create a room", requestId));
                     } else if (host == null) {
@@ -319,7 +288,7 @@ public final class RoomManager {
      */
     private void requestSeat(Session session, String roomId, String owner, int requestId, Runnable retry, Long cursor) {
         long correlation = correlations.incrementAndGet();
-        ensureFanout(roomId, owner); // listen before the seat is taken, so the first states are not missed
+        membership.listen(roomId, owner); // listen before the seat is taken, so the first states are not missed
         ScheduledFuture<?> timeout = workers.timer().schedule(() -> joinTimedOut(correlation), JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         pendingJoins.put(correlation, new PendingJoin(session, roomId, requestId, retry, timeout));
         JoinRequest.Builder request = JoinRequest.newBuilder().setCorrelation(correlation).setRoomId(roomId)
@@ -341,7 +310,7 @@ public final class RoomManager {
         if (reply.getOk()) {
             if (sessions.apply(session.id()) != session) {
                 // The session expired while the join was on its way: give the seat back.
-                dropFanoutIfEmpty(roomId);
+                dropIfUnwanted(roomId);
                 toOwner(ownerOf(roomId), NodeMessage.newBuilder().setLeaveRequest(LeaveRequest.newBuilder()
                         .setRoomId(roomId).setPlayerId(session.id()).setSeatExpired(true)));
                 return;
@@ -349,18 +318,18 @@ public final class RoomManager {
             session.enteredRoom(roomId);
             session.send(reply.getJoinedFrame().toByteArray());
             reply.getEventsList().forEach(event -> session.send(event.toByteArray()));
-            addMember(roomId, session); // after Joined: every state this session sees comes after it
+            membership.add(roomId, session, ownerOf(roomId)); // after Joined: every state this session sees comes after it
             return;
         }
         ErrorCode code = ErrorCode.forNumber(reply.getErrorCode());
         if (pending.retry() != null && (code == ErrorCode.ROOM_FULL || code == ErrorCode.ROOM_NOT_FOUND)) {
-            dropFanoutIfEmpty(roomId);
+            dropIfUnwanted(roomId);
             pending.retry().run();
         } else if (session.inRoom(roomId)) { // a resume whose seat is gone
-            forgetMembership(session, roomId);
+            membership.remove(session, roomId);
             session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED, reply.getMessage()));
         } else {
-            dropFanoutIfEmpty(roomId);
+            dropIfUnwanted(roomId);
             session.send(ServerFrames.error(code == null ? ErrorCode.INTERNAL : code, reply.getMessage(), pending.requestId()));
         }
     }
@@ -368,7 +337,7 @@ public final class RoomManager {
     private void joinTimedOut(long correlation) {
         PendingJoin pending = pendingJoins.remove(correlation);
         if (pending != null) {
-            dropFanoutIfEmpty(pending.roomId());
+            dropIfUnwanted(pending.roomId());
             pending.session().send(ServerFrames.error(ErrorCode.INTERNAL,
                     "the room's owner did not answer within " + JOIN_TIMEOUT_MS + " ms", pending.requestId()));
         }
@@ -392,7 +361,7 @@ public final class RoomManager {
         if (session == null || !session.inRoom(removed.getRoomId())) {
             return;
         }
-        forgetMembership(session, removed.getRoomId());
+        membership.remove(session, removed.getRoomId());
         session.send(ServerFrames.left(removed.getRoomId(),
                 removed.getKicked() ? LeaveReason.KICKED : LeaveReason.ROOM_CLOSED, removed.getDetail()));
     }
@@ -416,26 +385,16 @@ public final class RoomManager {
                 : ServerFrames.error(code, message, requestId));
     }
 
-    // ───────────── the owner side: requests for rooms this node runs ─────────────
+    // ───────────── node messages: requests for the owner, answers for the gateway ─────────────
 
     private void onNodeMessage(NodeMessage message) {
         String from = message.getFromNode();
         switch (message.getBodyCase()) {
-            case JOIN_REQUEST -> ownerJoin(from, message.getJoinRequest());
-            case INPUTS -> message.getInputs().getInputsList().forEach(input -> {
-                RoomHost host = hosts.get(input.getRoomId());
-                if (host == null || !host.runtime().offerInput(input.getPlayerId(), input.getSeq(), input.getPayload())) {
-                    metrics.inputsQueueFull.increment();
-                }
-            });
-            case EMIT_REQUEST -> ownerEmit(from, message.getEmitRequest());
-            case LEAVE_REQUEST -> ownerLeave(message.getLeaveRequest());
-            case KEYFRAME_REQUEST -> {
-                RoomHost host = hosts.get(message.getKeyframeRequest().getRoomId());
-                if (host != null) {
-                    host.executor().execute(() -> host.runtime().requestKeyframe(message.getKeyframeRequest().getPlayerId()));
-                }
-            }
+            case JOIN_REQUEST -> owned.join(from, message.getJoinRequest());
+            case INPUTS -> owned.inputs(message.getInputs());
+            case EMIT_REQUEST -> owned.emit(from, message.getEmitRequest());
+            case LEAVE_REQUEST -> owned.leave(message.getLeaveRequest());
+            case KEYFRAME_REQUEST -> owned.keyframe(message.getKeyframeRequest());
             case JOIN_REPLY -> onJoinReply(message.getJoinReply());
             case EMIT_REPLY -> onEmitReply(message.getEmitReply());
             case PLAYER_FRAME -> {
@@ -445,283 +404,17 @@ public final class RoomManager {
                 }
             }
             case SEAT_REMOVED -> onSeatRemoved(message.getSeatRemoved());
-            case BODY_NOT_SET -> metrics.badFrames.increment();
+            case BODY_NOT_SET -> { } // a message from a newer node version: nothing this node can do
         }
-    }
-
-    private void ownerJoin(String from, JoinRequest request) {
-        RoomHost host = hosts.get(request.getRoomId());
-        if (host == null) {
-            replyJoin(from, failedJoin(request, ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId() + " on " + nodeId));
-            return;
-        }
-        host.executor().execute(() -> {
-            RoomRuntime<?> runtime = host.runtime();
-            if (host.isFenced() || runtime.isClosed()) {
-                replyJoin(from, failedJoin(request, ErrorCode.ROOM_NOT_FOUND, "room " + request.getRoomId() + " closed"));
-            } else if (request.getRejoin()) {
-                byte[] joined = runtime.rejoinFrame(request.getPlayerId());
-                if (joined == null) {
-                    replyJoin(from, failedJoin(request, ErrorCode.NOT_IN_ROOM, "the seat was given up"));
-                    return;
-                }
-                host.seatedFrom(request.getPlayerId(), from);
-                JoinReply.Builder reply = JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(true)
-                        .setJoinedFrame(UnsafeByteOperations.unsafeWrap(joined));
-                if (request.getHasCursor()) {
-                    runtime.eventsAfter(request.getEventsAfter()).forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
-                }
-                replyJoin(from, reply.build());
-            } else {
-                switch (runtime.join(request.getPlayerId(), request.getPlayerName())) {
-                    case JoinResult.Seated seated -> {
-                        host.seatedFrom(request.getPlayerId(), from);
-                        publishSeats(host);
-                        replyJoin(from, JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(true)
-                                .setJoinedFrame(UnsafeByteOperations.unsafeWrap(seated.joinedFrame())).build());
-                    }
-                    case JoinResult.Refused refused ->
-                            replyJoin(from, failedJoin(request, refused.code(), refused.message()));
-                }
-            }
-        });
-    }
-
-    private static JoinReply failedJoin(JoinRequest request, ErrorCode code, String message) {
-        return JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setOk(false)
-                .setErrorCode(code.getNumber()).setMessage(message).build();
-    }
-
-    private void replyJoin(String to, JoinReply reply) {
-        toNode(to, NodeMessage.newBuilder().setJoinReply(reply));
-    }
-
-    private void ownerEmit(String from, EmitRequest request) {
-        RoomHost host = hosts.get(request.getRoomId());
-        if (host == null) {
-            replyEmit(from, request, EmitResult.failed(ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId()));
-            return;
-        }
-        host.executor().execute(() -> replyEmit(from, request, host.runtime().emit(request.getPlayerId(),
-                request.getName(), request.getPayload(), request.getToPlayer())));
-    }
-
-    private void replyEmit(String to, EmitRequest request, EmitResult result) {
-        if (result.ok() && request.getAckId() == 0) {
-            return; // nothing asked, nothing to say
-        }
-        toNode(to, NodeMessage.newBuilder().setEmitReply(EmitReply.newBuilder().setPlayerId(request.getPlayerId())
-                .setAckId(request.getAckId()).setRequestId(request.getRequestId()).setOk(result.ok())
-                .setErrorCode(result.error().getNumber()).setMessage(result.message())));
-    }
-
-    private void ownerLeave(LeaveRequest request) {
-        RoomHost host = hosts.get(request.getRoomId());
-        if (host == null) {
-            return;
-        }
-        host.executor().execute(() -> {
-            LeaveCause cause = request.getSeatExpired() ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED;
-            if (host.runtime().leave(request.getPlayerId(), cause)) {
-                host.unseated(request.getPlayerId());
-                publishSeats(host);
-                closeIfEmpty(host);
-            }
-        });
-    }
-
-    // ───────────── callbacks of RoomHost (on the room's executor) ─────────────
-
-    void sendToPlayer(String node, String playerId, byte[] serverFrame) {
-        if (node == null || node.equals(nodeId)) {
-            Session session = sessions.apply(playerId);
-            if (session != null) {
-                session.send(serverFrame);
-            }
-        } else {
-            bus.publishNode(node, NodeMessage.newBuilder().setFromNode(nodeId).setPlayerFrame(PlayerFrame.newBuilder()
-                    .setPlayerId(playerId).setFrame(UnsafeByteOperations.unsafeWrap(serverFrame))).build());
-        }
-    }
-
-    void seatFreed(RoomHost host, String playerId, LeaveCause cause, String detail) {
-        String node = host.unseated(playerId);
-        toNode(node == null ? nodeId : node, NodeMessage.newBuilder().setSeatRemoved(SeatRemoved.newBuilder()
-                .setRoomId(host.roomId()).setPlayerId(playerId).setKicked(cause == LeaveCause.KICKED).setDetail(detail)));
-        if (!host.runtime().isClosed()) {
-            publishSeats(host);
-        }
-    }
-
-    void roomClosed(RoomHost host) {
-        if (hosts.remove(host.roomId(), host)) {
-            roomSlots.decrementAndGet();
-            metrics.roomsClosed.increment();
-            if (!host.isFenced()) {
-                directory.remove(host.roomId(), host.gameType());
-                snapshots.delete(host.roomId());
-                ownership.release(host.lease());
-            }
-        }
-    }
-
-    /** Called for every state the room sent: every few ticks, a snapshot for a takeover. */
-    void stateSent(RoomHost host, long statesSent) {
-        if (snapshots != SnapshotStore.NONE && statesSent % config.snapshotEveryTicks == 0) {
-            host.executor().execute(() -> saveSnapshot(host)); // after this tick, not inside it
-        }
-    }
-
-    private void saveSnapshot(RoomHost host) {
-        if (host.isFenced() || host.runtime().isClosed()) {
-            return;
-        }
-        HostSnapshot snapshot = HostSnapshot.newBuilder()
-                .setRoom(host.runtime().snapshot())
-                .putAllPlayerNodes(host.playerNodes())
-                .setSavedAtMs(clock.currentTimeMillis())
-                .build();
-        snapshots.save(host.roomId(), snapshot.toByteArray());
-    }
-
-    // ───────────── ownership ─────────────
-
-    private CompletionStage<RoomHost> createRoom(RoomType<?> type) {
-        if (roomSlots.incrementAndGet() > config.maxRoomsPerNode) {
-            roomSlots.decrementAndGet();
-            return CompletableFuture.completedFuture(null);
-        }
-        return ownership.claim(newRoomId()).thenApply(lease -> {
-            if (lease.isEmpty()) { // a fresh random id is never taken; if it is, give the slot back
-                roomSlots.decrementAndGet();
-                return null;
-            }
-            return startRoom(type, lease.get());
-        });
-    }
-
-    private RoomHost startRoom(RoomType<?> type, RoomOwnership.Lease lease) {
-        RoomHost host = newHost(type, lease);
-        metrics.roomsCreated.increment();
-        host.executor().execute(host.runtime()::start);
-        directory.publish(new RoomDirectory.RoomEntry(lease.roomId(), type.name(), host.maxPlayers()));
-        return host;
-    }
-
-    /** A host with its runtime, registered as owned; not yet started (or restored). */
-    private <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease) {
-        RoomSettings settings = effectiveSettings(type.settings());
-        SerialExecutor executor = new SerialExecutor(workers.pool(), e -> metrics.roomTaskErrors.increment());
-        RoomHost host = new RoomHost(lease.roomId(), type.name(), settings.maxPlayers(), executor, lease, bus, this);
-        host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), host,
-                random.nextLong()));
-        hosts.put(lease.roomId(), host);
-        return host;
-    }
-
-    private RoomSettings effectiveSettings(RoomSettings game) {
-        RoomSettings settings = game.withMaxPlayers(Math.min(game.maxPlayers(), config.maxPlayersPerRoom));
-        return config.tickRate > 0 ? settings.withTickRateHz(config.tickRate) : settings;
-    }
-
-    private void renewLeases() {
-        for (RoomHost host : hosts.values()) {
-            if (host.isFenced()) {
-                continue;
-            }
-            ownership.renew(host.lease()).whenComplete((renewed, failure) -> {
-                if (Boolean.FALSE.equals(renewed)) {
-                    fence(host);
-                }
-                // A failure (Redis unreachable) keeps the room ticking for the players it can reach.
-            });
-        }
-    }
-
-    /**
-     * A room with local members whose owner has sent nothing for a whole lease is probably
-     * orphaned: claim it (only one node can) and restore its last snapshot.
-     */
-    private void takeOverSilentRooms() {
-        long now = System.nanoTime();
-        long silence = TimeUnit.MILLISECONDS.toNanos(config.leaseMs);
-        fanouts.forEach((roomId, fanout) -> {
-            if (!hosts.containsKey(roomId) && now - fanout.lastFrameNanos() > silence && takingOver.add(roomId)) {
-                String formerOwner = fanout.owner();
-                ownership.claim(roomId)
-                        .thenCompose(lease -> lease.isEmpty()
-                                ? CompletableFuture.completedFuture(null)
-                                : snapshots.load(roomId).thenAccept(saved -> restoreRoom(lease.get(), saved, formerOwner)))
-                        .whenComplete((done, failure) -> {
-                            takingOver.remove(roomId);
-                            if (failure != null) {
-                                log.warn("taking over room {} failed: {}", roomId, failure.toString());
-                            }
-                        });
-            }
-        });
-    }
-
-    private void restoreRoom(RoomOwnership.Lease lease, java.util.Optional<byte[]> saved, String formerOwner) {
-        HostSnapshot snapshot;
-        try {
-            snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            snapshot = null;
-        }
-        RoomType<?> type = snapshot == null ? null : games.get(snapshot.getRoom().getGameType());
-        if (type == null) {
-            log.warn("room {} has no usable snapshot: it cannot be taken over", lease.roomId());
-            ownership.release(lease);
-            return;
-        }
-        roomSlots.incrementAndGet();
-        RoomHost host = newHost(type, lease);
-        RoomFanout fanout = fanouts.get(lease.roomId());
-        if (fanout != null) {
-            fanout.owner(nodeId, lease.epoch());
-        }
-        // Number the ticks past any the former owner may have run after its last snapshot.
-        long period = TimeUnit.SECONDS.toMillis(1) / type.settings().tickRateHz();
-        long missed = Math.max(0, clock.currentTimeMillis() - snapshot.getSavedAtMs()) / Math.max(1, period) + 1;
-        var room = snapshot.getRoom().toBuilder().setTick(snapshot.getRoom().getTick() + missed).build();
-        Map<String, String> playerNodes = snapshot.getPlayerNodesMap();
-        host.executor().execute(() -> {
-            host.playerNodes().putAll(playerNodes);
-            host.runtime().restore(room);
-            publishSeats(host);
-            metrics.roomsTakenOver.increment();
-            log.info("took over room {} (epoch {}) from {} at tick {}", lease.roomId(), lease.epoch(), formerOwner, room.getTick());
-        });
-        // Players whose sessions lived on the former owner come back elsewhere as new sessions:
-        // their old seats are freed after the seat grace period.
-        workers.timer().schedule(() -> host.executor().execute(() -> playerNodes.forEach((playerId, node) -> {
-            if (node.equals(formerOwner) && formerOwner.equals(host.playerNodes().get(playerId))
-                    && host.runtime().leave(playerId, LeaveCause.SEAT_EXPIRED)) {
-                host.unseated(playerId);
-                publishSeats(host);
-            }
-        })), config.seatGraceMs, TimeUnit.MILLISECONDS);
-    }
-
-    /** The lease went to another node: stop this runtime without a word to the players. */
-    private void fence(RoomHost host) {
-        host.fence();
-        metrics.roomsFenced.increment();
-        host.executor().execute(() -> host.runtime().close());
     }
 
     /** The node owning {@code roomId}: this one, or a remote one known from its frames; null if unknown. */
     private String ownerOf(String roomId) {
-        if (hosts.containsKey(roomId)) {
-            return nodeId;
-        }
-        RoomFanout fanout = fanouts.get(roomId);
-        return fanout == null ? null : fanout.owner();
+        return owned.host(roomId) != null ? nodeId : membership.ownerOf(roomId);
     }
 
     private CompletionStage<String> locate(String roomId) {
-        if (hosts.containsKey(roomId)) {
+        if (owned.host(roomId) != null) {
             return CompletableFuture.completedFuture(nodeId);
         }
         return ownership.owner(roomId).thenApply(lease -> lease.map(RoomOwnership.Lease::ownerNode).orElse(null));
@@ -745,71 +438,8 @@ public final class RoomManager {
         }
     }
 
-    private void closeIfEmpty(RoomHost host) {
-        if (host.runtime().playerCount() == 0) {
-            closeRoom(host);
-        }
-    }
-
-    private void closeRoom(RoomHost host) {
-        if (!host.runtime().isClosed()) {
-            host.runtime().close(); // calls back seatFreed per player, then roomClosed
-        }
-    }
-
-    private void publishSeats(RoomHost host) {
-        directory.publish(new RoomDirectory.RoomEntry(host.roomId(), host.gameType(),
-                host.maxPlayers() - host.runtime().playerCount()));
-    }
-
-    private void ensureFanout(String roomId, String owner) {
-        fanouts.compute(roomId, (id, fanout) -> {
-            if (fanout == null) {
-                fanout = new RoomFanout(metrics, owner);
-                fanout.subscription(bus.subscribeRoom(id, fanout::deliver));
-            }
-            return fanout;
-        });
-    }
-
-    private void addMember(String roomId, Session session) {
-        String owner = ownerOf(roomId); // not inside compute: it reads the same map
-        fanouts.compute(roomId, (id, fanout) -> {
-            if (fanout == null) {
-                fanout = new RoomFanout(metrics, owner);
-                fanout.subscription(bus.subscribeRoom(id, fanout::deliver));
-            }
-            fanout.add(session);
-            return fanout;
-        });
-    }
-
-    private void forgetMembership(Session session, String roomId) {
-        session.leftRoom(roomId);
-        fanouts.computeIfPresent(roomId, (id, fanout) -> {
-            if (fanout.remove(session)) {
-                fanout.unsubscribe();
-                return null;
-            }
-            return fanout;
-        });
-    }
-
-    private void dropFanoutIfEmpty(String roomId) {
-        fanouts.computeIfPresent(roomId, (id, fanout) -> {
-            if (fanout.isEmpty() && pendingJoins.values().stream().noneMatch(p -> p.roomId().equals(id))) {
-                fanout.unsubscribe();
-                return null;
-            }
-            return fanout;
-        });
-    }
-
-    private String newRoomId() {
-        StringBuilder id = new StringBuilder(8);
-        for (int i = 0; i < 8; i++) {
-            id.append(ROOM_ID_CHARS.charAt(random.nextInt(ROOM_ID_CHARS.length())));
-        }
-        return id.toString();
+    /** Stops listening to a room with no member here and no join on the way. */
+    private void dropIfUnwanted(String roomId) {
+        membership.dropIfEmpty(roomId, id -> pendingJoins.values().stream().anyMatch(p -> p.roomId().equals(id)));
     }
 }

@@ -24,7 +24,6 @@ import org.xnio.IoUtils;
 import org.xnio.Pooled;
 import org.xnio.XnioExecutor;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
