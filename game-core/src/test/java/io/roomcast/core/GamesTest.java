@@ -35,7 +35,7 @@ class GamesTest {
 
     @Test
     void theBroadcastRoomRelaysEveryEventAndHasNoState() {
-        BroadcastRoom room = BroadcastRoom.TYPE.factory().get();
+        BroadcastRoom room = new BroadcastRoom();
         FakeRoomContext ctx = new FakeRoomContext(BroadcastRoom.TICK_RATE_HZ, new SplittableRandom(1));
         room.onCreate(ctx);
         Player publisher = ctx.join(room, "p", "publisher", 0);
