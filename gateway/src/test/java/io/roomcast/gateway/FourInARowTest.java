@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Two real WebSocket clients play a whole round of the turn-based game on a real node. */
 class FourInARowTest {
 
-    private final AtomicInteger ackIds = new AtomicInteger();
     private Node node;
 
     @BeforeEach
@@ -53,33 +51,33 @@ class FourInARowTest {
             assertEquals(0, annJoined.getSeat());
 
             // Lobby chat is relayed to the other player; an empty one is refused in the ack.
-            assertTrue(emit(ann, room, "chat", ByteString.copyFromUtf8("good luck")).getOk());
+            assertTrue(ann.emitAcked(room, "chat", ByteString.copyFromUtf8("good luck")).getOk());
             assertEquals("good luck", ben.await(f -> f.hasEvent() && f.getEvent().getName().equals("chat"))
                     .getEvent().getPayload().toStringUtf8());
-            Ack emptyChat = emit(ann, room, "chat", ByteString.EMPTY);
+            Ack emptyChat = ann.emitAcked(room, "chat", ByteString.EMPTY);
             assertFalse(emptyChat.getOk());
             assertEquals(ErrorCode.EVENT_REJECTED, emptyChat.getError());
 
             // Both ready: the round starts, and seat 0 (Ann) is told it is her turn, directly.
-            assertTrue(emit(ann, room, "ready", ByteString.EMPTY).getOk());
+            assertTrue(ann.emitAcked(room, "ready", ByteString.EMPTY).getOk());
             // (Ben's ack comes after the round-start his ready caused: read that one on Ann's side.)
-            assertTrue(emit(ben, room, "ready", ByteString.EMPTY).getOk());
+            assertTrue(ben.emitAcked(room, "ready", ByteString.EMPTY).getOk());
             Event start = ann.await(f -> f.hasEvent() && f.getEvent().getName().equals("round-start")).getEvent();
             assertEquals(0, RoundStart.parseFrom(start.getPayload()).getFirstSeat());
             Event yourTurn = ann.await(f -> f.hasEvent() && f.getEvent().getName().equals("your-turn")).getEvent();
             assertTrue(yourTurn.getDirect());
 
             // Ben moving out of turn is refused with the reason.
-            Ack outOfTurn = emit(ben, room, "drop", drop(3));
+            Ack outOfTurn = ben.emitAcked(room, "drop", drop(3));
             assertFalse(outOfTurn.getOk());
             assertEquals("not your turn", outOfTurn.getMessage());
 
             // Ann stacks column 0, Ben column 1: Ann's fourth disc wins vertically.
             for (int move = 0; move < 3; move++) {
-                assertTrue(emit(ann, room, "drop", drop(0)).getOk());
-                assertTrue(emit(ben, room, "drop", drop(1)).getOk());
+                assertTrue(ann.emitAcked(room, "drop", drop(0)).getOk());
+                assertTrue(ben.emitAcked(room, "drop", drop(1)).getOk());
             }
-            assertTrue(emit(ann, room, "drop", drop(0)).getOk());
+            assertTrue(ann.emitAcked(room, "drop", drop(0)).getOk());
 
             Event over = ben.await(f -> f.hasEvent() && f.getEvent().getName().equals("round-over")).getEvent();
             RoundOver result = RoundOver.parseFrom(over.getPayload());
@@ -108,8 +106,8 @@ class FourInARowTest {
             ben.hello("Ben");
             String room = ann.quickJoin("four-in-a-row").getRoomId();
             ben.join(room);
-            emit(ann, room, "ready", ByteString.EMPTY);
-            emit(ben, room, "ready", ByteString.EMPTY);
+            ann.emitAcked(room, "ready", ByteString.EMPTY);
+            ben.emitAcked(room, "ready", ByteString.EMPTY);
             ann.await(f -> f.hasEvent() && f.getEvent().getName().equals("round-start"));
             ben.send(io.roomcast.proto.v1.ClientFrame.newBuilder().setLeave(
                     io.roomcast.proto.v1.Leave.newBuilder().setRoomId(room)).build());
@@ -122,11 +120,6 @@ class FourInARowTest {
         }
     }
 
-    private Ack emit(TestClient client, String room, String name, ByteString payload) throws InterruptedException {
-        int ackId = ackIds.incrementAndGet();
-        client.emit(Emit.newBuilder().setRoomId(room).setName(name).setPayload(payload).setAckId(ackId).build());
-        return client.await(f -> f.hasAck() && f.getAck().getAckId() == ackId).getAck();
-    }
 
     private static ByteString drop(int column) {
         return Drop.newBuilder().setColumn(column).build().toByteString();

@@ -6,6 +6,8 @@ import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.games.fourinarow.Drop;
+import io.roomcast.proto.games.fourinarow.RoundOver;
 import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.SeatInput;
@@ -137,6 +139,28 @@ class ClusterTest {
             assertTrue(Math.abs(publishes - ticks) <= 2,
                     "one PUBLISH per tick, whatever the nodes and members: " + publishes + " publishes for " + ticks + " ticks");
         }
+    }
+
+    @Test
+    void aRoundOfFourInARowPlaysAcrossNodes() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(2, "ben")) {
+            String room = ann.quickJoin("four-in-a-row").getRoomId();
+            assertEquals(room, ben.quickJoin("four-in-a-row").getRoomId());
+            assertTrue(ann.emitAcked(room, "ready", ByteString.EMPTY).getOk());
+            assertTrue(ben.emitAcked(room, "ready", ByteString.EMPTY).getOk());
+            assertEquals("not your turn", ben.emitAcked(room, "drop", drop(4)).getMessage(), "seat 0 moves first");
+            for (int move = 0; move < 3; move++) {
+                assertTrue(ann.emitAcked(room, "drop", drop(0)).getOk());
+                assertTrue(ben.emitAcked(room, "drop", drop(1)).getOk());
+            }
+            assertTrue(ann.emitAcked(room, "drop", drop(0)).getOk());
+            var over = ben.await(f -> f.hasEvent() && f.getEvent().getName().equals("round-over")).getEvent();
+            assertEquals(0, RoundOver.parseFrom(over.getPayload()).getWinnerSeat(), "ann (on node-0) won; ben on node-2 saw it");
+        }
+    }
+
+    private static ByteString drop(int column) {
+        return Drop.newBuilder().setColumn(column).build().toByteString();
     }
 
     private static int applied(State state, int seat) {

@@ -2,6 +2,7 @@ package io.roomcast.gateway.testing;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.proto.v1.Ack;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.Hello;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +38,7 @@ public final class TestClient implements AutoCloseable {
     private final LinkedBlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
+    private final AtomicInteger ackIds = new AtomicInteger();
     private volatile boolean reading = true;
 
     private TestClient(URI uri, boolean autoRead) throws Exception {
@@ -90,6 +93,13 @@ public final class TestClient implements AutoCloseable {
 
     public void emit(Emit emit) {
         send(ClientFrame.newBuilder().setEmit(emit).build());
+    }
+
+    /** Emits to the room asking for an ack, and returns that ack (frames before it are skipped). */
+    public Ack emitAcked(String roomId, String name, ByteString payload) throws InterruptedException {
+        int ackId = ackIds.incrementAndGet();
+        emit(Emit.newBuilder().setRoomId(roomId).setName(name).setPayload(payload).setAckId(ackId).build());
+        return await(f -> f.hasAck() && f.getAck().getAckId() == ackId).getAck();
     }
 
     // ───────────── receiving ─────────────
