@@ -19,7 +19,7 @@
  * Loaded by main.js (the page's game chooser) once the Four in a Row view is in the page.
  */
 import { RoomcastClient, FRAMES_PROTO_URL } from './roomcast-client.js';
-import { ChatLog, formatRtt, inviteUrl, showStatus } from './hud.js';
+import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, showStatus } from './hud.js';
 
 const GAME_PROTO_URL = '/proto/roomcast/games/fourinarow.proto';
 const GAME_TYPE = 'four-in-a-row';
@@ -151,35 +151,18 @@ async function startGame() {
   const client = game.client;
   if (!client || game.roomId) return;
   game.name = ui.name.value.trim().slice(0, 32) || 'Player';
-  ui.join.disabled = true;
-  ui.name.disabled = true;
-  try {
-    if (client.status === 'idle' || client.status === 'closed') {
-      await client.connect(RoomcastClient.defaultUrl(), { name: game.name });
-    }
-    const roomId = ui.room.value.trim();
-    const info = await client.join(roomId ? { roomId } : { gameType: GAME_TYPE });
-    if (info.gameType !== GAME_TYPE) {
-      // A room of another game: give the seat back and point to the right tab.
-      await client.leave(info.roomId).catch(() => {});
-      systemLine(`Room ${info.roomId} is a ${info.gameType} room: open it with ?game=${info.gameType}.`,
-        'failed');
-      ui.join.disabled = false;
-    }
-  } catch (err) {
-    systemLine(`Join failed: ${err.message}`, 'failed');
+  const info = await connectAndJoin(client, ui, GAME_TYPE, game.name, systemLine);
+  if (info && info.gameType !== GAME_TYPE) {
+    // A room of another game: give the seat back and point to the right tab.
+    await client.leave(info.roomId).catch(() => {});
+    systemLine(`Room ${info.roomId} is a ${info.gameType} room: open it with ?game=${info.gameType}.`, 'failed');
     ui.join.disabled = false;
   }
 }
 
 async function leaveGame() {
   if (!game.roomId) return;
-  ui.leave.disabled = true;
-  try {
-    await game.client.leave(game.roomId);
-  } catch (err) {
-    systemLine(`Leave failed: ${err.message}`, 'failed');
-  }
+  await leaveRoom(game.client, game.roomId, ui, systemLine);
   clearRoom();
 }
 

@@ -1,9 +1,12 @@
 /**
- * Small HUD helpers shared by the demo games: the connection status badge, the chat / system
- * log, and invite links. Game-agnostic; no protocol code here (that is roomcast-client.js).
+ * Small helpers shared by the demo games: the connection status badge, the chat / system
+ * log, invite links, and the Join / Leave buttons' flow. Game-agnostic; the protocol itself is
+ * roomcast-client.js.
  *
  * @module hud
  */
+
+import { RoomcastClient } from './roomcast-client.js';
 
 /** The game a page without `?game=` shows. */
 export const DEFAULT_GAME = 'orb-rush';
@@ -72,5 +75,36 @@ export class ChatLog {
     list.append(li);
     while (list.children.length > this.limit) list.firstElementChild.remove();
     list.scrollTop = list.scrollHeight;
+  }
+}
+
+/**
+ * The Join button: connects if needed, then joins the room id typed in `ui.room`, or quick-joins
+ * `gameType`. Disables the form while it runs. Resolves with the join info, or null after
+ * reporting the failure with `report(text, className)` and re-enabling Join.
+ */
+export async function connectAndJoin(client, ui, gameType, name, report) {
+  ui.join.disabled = true;
+  ui.name.disabled = true;
+  try {
+    if (client.status === 'idle' || client.status === 'closed') {
+      await client.connect(RoomcastClient.defaultUrl(), { name });
+    }
+    const roomId = ui.room.value.trim();
+    return await client.join(roomId ? { roomId } : { gameType });
+  } catch (err) {
+    report(`Join failed: ${err.message}`, 'failed');
+    ui.join.disabled = false;
+    return null;
+  }
+}
+
+/** The Leave button: leaves `roomId`, reporting a failure; the caller then clears its room. */
+export async function leaveRoom(client, roomId, ui, report) {
+  ui.leave.disabled = true;
+  try {
+    await client.leave(roomId);
+  } catch (err) {
+    report(`Leave failed: ${err.message}`, 'failed');
   }
 }

@@ -14,7 +14,7 @@
  * Test hook: `window.roomcastDemo.snapshot()` returns plain JSON of the latest server state.
  */
 import { RoomcastClient, FRAMES_PROTO_URL, monotonicNow } from './roomcast-client.js';
-import { ChatLog, formatRtt, inviteUrl, showStatus } from './hud.js';
+import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, showStatus } from './hud.js';
 
 const DEMO_PROTO_URL = '/proto/roomcast/games/demo.proto';
 const GAME_TYPE = 'orb-rush';
@@ -154,29 +154,14 @@ async function startGame() {
   const client = game.client;
   if (!client || game.roomId) return;
   game.name = ui.name.value.trim().slice(0, 32) || 'Player';
-  ui.join.disabled = true;
-  ui.name.disabled = true;
-  try {
-    if (client.status === 'idle' || client.status === 'closed') {
-      await client.connect(RoomcastClient.defaultUrl(), { name: game.name });
-    }
-    const roomId = ui.room.value.trim();
-    await client.join(roomId ? { roomId } : { gameType: GAME_TYPE });
+  if (await connectAndJoin(client, ui, GAME_TYPE, game.name, systemLine)) {
     document.activeElement?.blur(); // let the keys reach the game
-  } catch (err) {
-    systemLine(`Join failed: ${err.message}`, 'failed');
-    ui.join.disabled = false;
   }
 }
 
 async function leaveGame() {
   if (!game.roomId) return;
-  ui.leave.disabled = true;
-  try {
-    await game.client.leave(game.roomId);
-  } catch (err) {
-    systemLine(`Leave failed: ${err.message}`, 'failed');
-  }
+  await leaveRoom(game.client, game.roomId, ui, systemLine);
   clearRoom();
 }
 
