@@ -125,13 +125,23 @@ final class OwnedRooms {
         }
     }
 
-    /** Closes every owned room (players get Left ROOM_CLOSED) and waits up to {@code timeoutMillis}. */
+    /**
+     * The node is going down. Alone (no snapshot store) it closes every room: players get Left
+     * ROOM_CLOSED. In a cluster it hands each room over instead: a last snapshot, then the room
+     * stops silently and its lease is released, so a node with members in it takes it over and
+     * those players keep their seats. Waits up to {@code timeoutMillis}.
+     */
     void closeAll(long timeoutMillis) {
         CountDownLatch closed = new CountDownLatch(hosts.size());
+        boolean handOver = snapshots != SnapshotStore.NONE;
         for (RoomHost host : hosts.values()) {
             host.executor().execute(() -> {
-                closeRoom(host);
-                closed.countDown();
+                if (handOver) {
+                    handOver(host).whenComplete((done, failure) -> closed.countDown());
+                } else {
+                    closeRoom(host);
+                    closed.countDown();
+                }
             });
         }
         try {
@@ -263,16 +273,24 @@ final class OwnedRooms {
         }
     }
 
-    private void saveSnapshot(RoomHost host) {
+    /** Room thread: the last snapshot, then silence, then the lease is given up. */
+    private CompletionStage<Void> handOver(RoomHost host) {
+        CompletionStage<Void> saved = saveSnapshot(host);
+        host.fence();
+        host.runtime().close();
+        return saved.thenCompose(done -> ownership.release(host.lease()));
+    }
+
+    private CompletionStage<Void> saveSnapshot(RoomHost host) {
         if (host.isFenced() || host.runtime().isClosed()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         HostSnapshot snapshot = HostSnapshot.newBuilder()
                 .setRoom(host.runtime().snapshot())
                 .putAllPlayerNodes(host.playerNodes())
                 .setSavedAtMs(clock.currentTimeMillis())
                 .build();
-        snapshots.save(host.roomId(), snapshot.toByteArray());
+        return snapshots.save(host.roomId(), snapshot.toByteArray());
     }
 
     /** A new room of {@code type} owned by this node; null when the node holds its maximum of rooms. */

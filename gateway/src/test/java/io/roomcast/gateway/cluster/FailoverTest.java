@@ -128,6 +128,27 @@ class FailoverTest {
     }
 
     @Test
+    void aDrainingOwnerHandsItsRoomOverAndPlayersOnOtherNodesKeepTheirSeats() throws Exception {
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivors.get(0).port(), "ben");
+        TestClient cal = player(survivors.get(1).port(), "cal");
+        Room setup = roomWithBenRunningRight(ann, ben, cal);
+        String room = setup.id();
+
+        owner.terminate(); // SIGTERM: final snapshot, silent stop, lease released
+        State before = ben.await(ServerFrame::hasState).getState(); // any state still in flight
+        assertEquals(1012, ann.awaitClose(), "ann's socket closed with 'service restart'");
+        State resumed = ben.await(f -> f.hasState() && f.getState().getKeyframe() && f.getState().getTick() > before.getTick(),
+                Duration.ofSeconds(10)).getState();
+        assertTrue(((String) redis.command("GET", "rc:{room:" + room + "}:lease")).endsWith(":2"), "taken over at epoch 2");
+        assertTrue(ben.drain().stream().noneMatch(ServerFrame::hasLeft), "ben kept his seat: no Left");
+        float x = avatarX(resumed, setup.benSeat());
+        assertTrue(x > 250, "ben's run continued from the final snapshot, not from spawn: x " + x);
+        ben.input(room, 2, DemoInput.newBuilder().setDx(-1).build().toByteString());
+        ben.await(f -> f.hasState() && applied(f.getState(), setup.benSeat()) == 2);
+    }
+
+    @Test
     void aFrozenOwnerThatWakesUpAfterLosingItsLeaseIsFencedAndStopsTicking() throws Exception {
         TestClient ann = player(owner.port(), "ann");
         TestClient ben = player(survivors.get(0).port(), "ben");

@@ -86,6 +86,14 @@ public final class NodeProcess implements AutoCloseable {
         process.waitFor(5, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM: the node drains (a rolling restart) and exits. */
+    public void terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            throw new AssertionError("node did not exit within 15 s of SIGTERM: " + output());
+        }
+    }
+
     /** SIGSTOP: the node freezes (a long GC pause, a stalled VM); {@link #thaw} resumes it. */
     public void freeze() throws Exception {
         signal("STOP");
