@@ -290,7 +290,8 @@ public abstract class Bot implements WebSocket.Listener {
                 welcomed.complete(frame.getWelcome());
             }
             case JOINED -> {
-                joined = frame.getJoined();
+                // Kept without its keyframe: in a big room that lists every seat (applied seqs).
+                joined = frame.getJoined().toBuilder().clearKeyframe().build();
                 onJoined(frame.getJoined());
                 CompletableFuture<Joined> pending;
                 synchronized (this) {
