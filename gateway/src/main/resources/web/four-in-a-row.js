@@ -19,7 +19,7 @@
  * Loaded by main.js (the page's game chooser) once the Four in a Row view is in the page.
  */
 import { RoomcastClient, FRAMES_PROTO_URL } from './roomcast-client.js';
-import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, showStatus } from './hud.js';
+import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, logConnection, showStatus } from './hud.js';
 
 const GAME_PROTO_URL = '/proto/roomcast/games/fourinarow.proto';
 const GAME_TYPE = 'four-in-a-row';
@@ -198,16 +198,7 @@ function listen(client) {
   });
   client.on('state', onState);
   client.on('event', onEvent);
-  client.on('error', ({ code, message, requestId }) => {
-    // Errors answering a join, leave or acked emit reach the caller's promise; show the others.
-    if (!requestId) systemLine(`Error: ${code} ${message ?? ''}`, 'failed');
-  });
-  client.on('disconnect', ({ code, willReconnect }) => {
-    systemLine(`Disconnected (${code})${willReconnect ? ', reconnecting…' : '.'}`);
-  });
-  client.on('reconnected', ({ resumed }) => {
-    systemLine(resumed ? 'Reconnected: seat resumed.' : 'Reconnected: joining again…');
-  });
+  logConnection(client, systemLine);
 }
 
 function onJoined(info) {

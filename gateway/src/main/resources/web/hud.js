@@ -108,3 +108,19 @@ export async function leaveRoom(client, roomId, ui, report) {
     report(`Leave failed: ${err.message}`, 'failed');
   }
 }
+
+/**
+ * Writes the connection's life to the page's log: unsolicited errors (those answering a join,
+ * leave or acked emit reach the caller's promise instead), disconnects and reconnects.
+ */
+export function logConnection(client, report) {
+  client.on('error', ({ code, message, requestId }) => {
+    if (!requestId) report(`Error: ${code} ${message ?? ''}`, 'failed');
+  });
+  client.on('disconnect', ({ code, willReconnect }) => {
+    report(`Disconnected (${code})${willReconnect ? ', reconnecting…' : '.'}`);
+  });
+  client.on('reconnected', ({ resumed }) => {
+    report(resumed ? 'Reconnected: seat resumed.' : 'Reconnected: joining again…');
+  });
+}

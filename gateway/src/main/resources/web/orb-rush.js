@@ -14,7 +14,7 @@
  * Test hook: `window.roomcastDemo.snapshot()` returns plain JSON of the latest server state.
  */
 import { RoomcastClient, FRAMES_PROTO_URL, monotonicNow } from './roomcast-client.js';
-import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, showStatus } from './hud.js';
+import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, logConnection, showStatus } from './hud.js';
 
 const DEMO_PROTO_URL = '/proto/roomcast/games/demo.proto';
 const GAME_TYPE = 'orb-rush';
@@ -200,16 +200,7 @@ function listen(client) {
   client.on('state', onState);
   client.on('event', onEvent);
   client.on('rtt', ({ rttMs }) => { input.rttMs = input.rttMs * 0.7 + rttMs * 0.3; });
-  client.on('error', ({ code, message, requestId }) => {
-    // Errors answering a join or leave reach the caller's promise; show the others here.
-    if (!requestId) systemLine(`Error: ${code} ${message ?? ''}`, 'failed');
-  });
-  client.on('disconnect', ({ code, willReconnect }) => {
-    systemLine(`Disconnected (${code})${willReconnect ? ', reconnecting…' : '.'}`);
-  });
-  client.on('reconnected', ({ resumed }) => {
-    systemLine(resumed ? 'Reconnected: seat resumed.' : 'Reconnected: joining again…');
-  });
+  logConnection(client, systemLine);
 }
 
 function onJoined(info) {
