@@ -63,15 +63,21 @@ public final class TickLoop {
         ticks = lastTick;
     }
 
-    /** Starts ticking: the first tick is due one period from now. */
+    /**
+     * Starts ticking. The first tick is due at the next multiple of the period on the clock (at
+     * most one period from now), so every loop of a process with the same rate ticks at the same
+     * instants: their ticks share the scheduler's wake-ups and their output leaves in one burst
+     * (one wake-up of each I/O and Redis thread per period instead of one per room).
+     */
     public void start() {
         if (started) {
             throw new IllegalStateException("tick loop already started");
         }
         started = true;
         running = true;
-        // Tick n is due at origin + n * period: the next one, ticks + 1, one period from now.
-        originNanos = clock.nanoTime() - ticks * periodNanos;
+        // Tick n is due at origin + n * period: the next one, ticks + 1, at the next grid point.
+        long nextGridPoint = Math.floorDiv(clock.nanoTime(), periodNanos) * periodNanos + periodNanos;
+        originNanos = nextGridPoint - (ticks + 1) * periodNanos;
         scheduleNextWakeUp();
     }
 

@@ -37,6 +37,20 @@ class TickLoopTest {
     }
 
     @Test
+    void loopsStartedAtDifferentTimesTickAtTheSameInstants() {
+        List<Long> laterTickTimes = new ArrayList<>();
+        loop().start();
+        scheduler.advance(Duration.ofMillis(17));
+        new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, tick -> laterTickTimes.add(clock.nanoTime())).start();
+
+        scheduler.advance(Duration.ofMillis(500));
+
+        assertEquals(10, tickTimes.size());
+        assertEquals(tickTimes, laterTickTimes, "both loops tick at the same instants (the later one's first"
+                + " tick comes 33 ms after its start, on the shared grid, not 50 ms)");
+    }
+
+    @Test
     void ticksAtTheExactRateWithoutDriftWhenWakeUpsAreLate() {
         long maxLateness = Duration.ofMillis(120).toNanos();
         SplittableRandom jitter = new SplittableRandom(7);
