@@ -19,7 +19,6 @@ import io.roomcast.gateway.room.RoomWorkers;
 import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
-import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import org.slf4j.Logger;
@@ -81,7 +80,7 @@ public final class Node implements AutoCloseable {
                 .setIoThreads(cores)
                 .setWorkerThreads(Math.max(2, cores))
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
-                .setHandler(HttpRoutes.create(Handlers.websocket(endpoint), () -> !draining.get(), this::status, metrics))
+                .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics))
                 .build();
     }
 

@@ -3,12 +3,14 @@ package io.roomcast.gateway.room;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.Session;
+import io.roomcast.gateway.ws.wire.WireFrame;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * This node's members of one room, and the delivery of the room's frames to their sockets: the
- * same bytes written to every member (encode once, write many). Frames stamped with an epoch
+ * This node's members of one room, and the delivery of the room's frames to their sockets: each
+ * frame is prepared for the wire once and the same bytes go to every member (encode once, write
+ * many; see "The socket layer" in docs/architecture.md). Frames stamped with an epoch
  * older than one already seen come from a deposed owner and are dropped; the newest epoch's
  * sender is the room's current owner, where this node routes the members' requests.
  *
@@ -42,7 +44,7 @@ final class RoomFanout {
         owner = message.ownerNode();
         lastFrameNanos = System.nanoTime();
         String except = message.exceptPlayer();
-        byte[] frame = message.frame();
+        WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));
         for (Session member : members) {
             if (except == null || !except.equals(member.id())) {
                 member.send(frame);

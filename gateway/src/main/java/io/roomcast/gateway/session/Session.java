@@ -1,5 +1,7 @@
 package io.roomcast.gateway.session;
 
+import io.roomcast.gateway.ws.wire.WireFrame;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -54,6 +56,14 @@ public final class Session {
         FrameSink sink = connection;
         if (sink != null) {
             sink.send(serverFrame);
+        }
+    }
+
+    /** Sends a frame prepared for the wire (shared with other sessions); dropped while detached. */
+    public void send(WireFrame frame) {
+        FrameSink sink = connection;
+        if (sink != null) {
+            sink.send(frame);
         }
     }
 

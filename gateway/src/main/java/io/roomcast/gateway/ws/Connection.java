@@ -5,6 +5,8 @@ import io.roomcast.gateway.room.ServerFrames;
 import io.roomcast.gateway.session.FrameSink;
 import io.roomcast.gateway.session.Session;
 import io.roomcast.gateway.session.SessionRegistry;
+import io.roomcast.gateway.ws.wire.FrameDecoder;
+import io.roomcast.gateway.ws.wire.WireFrame;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.ErrorCode;
 import io.roomcast.proto.v1.Hello;
@@ -12,22 +14,14 @@ import io.roomcast.proto.v1.Input;
 import io.roomcast.proto.v1.Pong;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.BufferedBinaryMessage;
-import io.undertow.websockets.core.StreamSourceFrameChannel;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.IoUtils;
-import org.xnio.Pooled;
 import org.xnio.XnioExecutor;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One client socket: decodes its frames, runs the session state machine (hello first), enforces
@@ -35,81 +29,65 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: receive callbacks run on the socket's XNIO I/O thread, which alone reads and
  * writes {@link #session} and the limiters; {@link #send} and {@link #close} may be called from
- * any thread (rooms send from their executors).
+ * any thread (rooms and the bus send from theirs).
  */
-final class Connection extends AbstractReceiveListener implements FrameSink {
+final class Connection implements WsSocket.Listener, FrameSink {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     /** Invalid frames tolerated on one connection before it is closed with 4000. */
     private static final int MAX_BAD_FRAMES = 20;
     private static final long RATE_LIMIT_ERROR_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final WebSocketChannel channel;
+    private final WsSocket socket;
     private final WsServices services;
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Consumer<Connection> onClosed;
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final SendCompletion sendCompletion = new SendCompletion();
     private XnioExecutor.Key handshakeTimer;
     private Session session;
     private int badFrames;
     private long lastRateLimitErrorNanos = Long.MIN_VALUE / 2;
 
-    Connection(WebSocketChannel channel, WsServices services) {
-        this.channel = channel;
+    /** On the socket's I/O thread; {@code onClosed} runs once the socket is closed. */
+    Connection(WsSocket socket, WsServices services, Consumer<Connection> onClosed) {
+        this.socket = socket;
         this.services = services;
+        this.onClosed = onClosed;
     }
 
     void start() {
         services.metrics().connectionsOpened.increment();
-        channel.addCloseTask(ch -> onClosed());
-        handshakeTimer = channel.getIoThread().executeAfter(this::handshakeTimedOut,
+        handshakeTimer = socket.ioThread().executeAfter(this::handshakeTimedOut,
                 services.config().handshakeTimeoutMs, TimeUnit.MILLISECONDS);
-        channel.getReceiveSetter().set(this);
-        channel.resumeReceives();
+        socket.start(this);
     }
 
     // ───────────── receiving (I/O thread) ─────────────
 
     @Override
-    protected long getMaxBinaryBufferSize() {
-        return services.config().maxFrameBytes;
-    }
-
-    @Override
-    protected long getMaxTextBufferSize() {
-        return services.config().maxFrameBytes;
-    }
-
-    @Override
-    protected void onText(WebSocketChannel ws, StreamSourceFrameChannel message) {
+    public void onText() {
         services.metrics().textFrames.increment();
         close(CloseCodes.UNSUPPORTED_DATA, "binary protobuf frames only");
     }
 
     @Override
-    protected void onError(WebSocketChannel ws, Throwable error) {
-        // Undertow's reader has already sent 1009 when the message was too big; only its message
-        // tells that case apart (BadInputTest pins it down).
-        if (String.valueOf(error.getMessage()).contains("max message size")) {
+    public void onViolation(int code, String reason) {
+        closing.set(true); // the socket sends the close frame itself
+        if (code == FrameDecoder.CLOSE_TOO_BIG) {
             services.metrics().oversizeFrames.increment();
         } else {
-            log.debug("socket error, closing", error);
+            log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
         }
-        IoUtils.safeClose(ws);
     }
 
     @Override
-    protected void onFullBinaryMessage(WebSocketChannel ws, BufferedBinaryMessage message) {
+    public void onBinary(ByteBuffer message) {
         services.metrics().framesIn.increment();
-        Pooled<ByteBuffer[]> data = message.getData();
         ClientFrame frame;
         try {
-            frame = parse(data.getResource());
+            frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
             badFrame(0, "not a ClientFrame: " + e.getMessage());
             return;
-        } finally {
-            data.free();
         }
         if (session == null) {
             handshake(frame);
@@ -246,7 +224,8 @@ final class Connection extends AbstractReceiveListener implements FrameSink {
         }
     }
 
-    private void onClosed() {
+    @Override
+    public void onClosed() {
         closing.set(true);
         if (handshakeTimer != null) {
             handshakeTimer.remove();
@@ -254,34 +233,25 @@ final class Connection extends AbstractReceiveListener implements FrameSink {
         if (session != null) {
             services.sessions().detach(session, this);
         }
-    }
-
-    private static ClientFrame parse(ByteBuffer[] buffers) throws InvalidProtocolBufferException {
-        if (buffers.length == 1) {
-            return ClientFrame.parseFrom(buffers[0]);
-        }
-        int size = 0;
-        for (ByteBuffer b : buffers) {
-            size += b.remaining();
-        }
-        ByteBuffer whole = ByteBuffer.allocate(size);
-        for (ByteBuffer b : buffers) {
-            whole.put(b);
-        }
-        return ClientFrame.parseFrom(whole.flip());
+        onClosed.accept(this);
     }
 
     // ───────────── sending (any thread) ─────────────
 
     @Override
     public void send(byte[] serverFrame) {
+        if (!closing.get()) {
+            send(WireFrame.binary(serverFrame, ServerFrames.isState(serverFrame)));
+        }
+    }
+
+    @Override
+    public void send(WireFrame frame) {
         if (closing.get()) {
             return;
         }
-        int size = serverFrame.length;
-        if (queuedBytes.addAndGet(size) > services.config().sendQueueBytes) {
-            queuedBytes.addAndGet(-size);
-            if (ServerFrames.isState(serverFrame)) {
+        if (!socket.reserve(frame.wireLength(), services.config().sendQueueBytes)) {
+            if (frame.droppable()) {
                 services.metrics().statesDropped.increment(); // latest-wins: the client asks for a keyframe
             } else {
                 services.metrics().slowConsumerCloses.increment();
@@ -290,32 +260,13 @@ final class Connection extends AbstractReceiveListener implements FrameSink {
             return;
         }
         services.metrics().framesOut.increment();
-        WebSockets.sendBinary(ByteBuffer.wrap(serverFrame), channel, sendCompletion, size);
+        socket.send(frame);
     }
 
     @Override
     public void close(int code, String reason) {
-        if (!closing.compareAndSet(false, true)) {
-            return;
-        }
-        WebSockets.sendClose(code, reason, channel, null);
-        // A peer that never answers our close frame does not keep the socket open.
-        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 1, TimeUnit.SECONDS);
-    }
-
-    /** One instance per connection: the frame size travels as the callback's context. */
-    private final class SendCompletion implements WebSocketCallback<Integer> {
-        @Override
-        public void complete(WebSocketChannel ws, Integer size) {
-            queuedBytes.addAndGet(-size);
-        }
-
-        @Override
-        public void onError(WebSocketChannel ws, Integer size, Throwable error) {
-            queuedBytes.addAndGet(-size);
-            services.metrics().sendErrors.increment();
-            log.debug("send failed", error);
-            IoUtils.safeClose(ws);
+        if (closing.compareAndSet(false, true)) {
+            socket.close(code, reason);
         }
     }
 }

@@ -1,26 +1,35 @@
 package io.roomcast.gateway.ws;
 
-import io.undertow.websockets.WebSocketConnectionCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.undertow.server.HttpHandler;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Accepts WebSocket upgrades on /ws and tracks the open connections. Thread-safe. */
-public final class WsEndpoint implements WebSocketConnectionCallback {
+public final class WsEndpoint {
 
     private final WsServices services;
-    private final ConcurrentHashMap<WebSocketChannel, Connection> open = new ConcurrentHashMap<>();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<XnioIoThread, IoLoop> loops = new ConcurrentHashMap<>();
+    private final HttpHandler upgrade = new WebSocketUpgrade(this::upgraded);
 
     public WsEndpoint(WsServices services) {
         this.services = services;
     }
 
-    @Override
-    public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-        Connection connection = new Connection(channel, services);
-        open.put(channel, connection);
-        channel.addCloseTask(open::remove);
+    /** The HTTP handler of /ws: the opening handshake. */
+    public HttpHandler handler() {
+        return upgrade;
+    }
+
+    /** On the connection's I/O thread, right after the 101 response. */
+    private void upgraded(StreamConnection stream) {
+        IoLoop loop = loops.computeIfAbsent(stream.getIoThread(), IoLoop::new);
+        Connection connection = new Connection(new WsSocket(stream, loop, services.config().maxFrameBytes), services,
+                open::remove);
+        open.add(connection);
         connection.start();
     }
 
@@ -30,6 +39,6 @@ public final class WsEndpoint implements WebSocketConnectionCallback {
 
     /** Tells every client to reconnect elsewhere (1012), for a node that is going down. */
     public void closeAll() {
-        open.values().forEach(connection -> connection.close(CloseCodes.SERVICE_RESTART, "service restart"));
+        open.forEach(connection -> connection.close(CloseCodes.SERVICE_RESTART, "service restart"));
     }
 }

@@ -1,0 +1,99 @@
+package io.roomcast.gateway.ws;
+
+import io.roomcast.gateway.ws.wire.WireFrame;
+import org.xnio.XnioIoThread;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What one XNIO I/O thread owns for its sockets: the outbox through which every other thread
+ * hands it frames to write, the buffer its reads go into, and the array of its gathering writes.
+ *
+ * <p>Writes are grouped: any thread appends (socket, frame) pairs under a short lock, and only
+ * the append that finds the outbox idle wakes the I/O thread. The I/O thread then moves every
+ * pair to its socket's queue and writes each touched socket once, so a room frame to a thousand
+ * members costs one wake-up and at most one write per socket, and no allocation per member.
+ */
+final class IoLoop {
+
+    /** Enough for a few frames of a large message in flight; reads of more just loop. */
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_FRAMES_PER_WRITE = 64;
+    /** Distinct per I/O thread across every node of the process: the index of its frame views. */
+    private static final AtomicInteger NEXT_ID = new AtomicInteger();
+
+    final XnioIoThread thread;
+    final int id = NEXT_ID.getAndIncrement();
+    final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    final ByteBuffer[] writeVector = new ByteBuffer[MAX_FRAMES_PER_WRITE];
+
+    private final Object lock = new Object();
+    private WsSocket[] sockets = new WsSocket[256];   // guarded by lock
+    private WireFrame[] frames = new WireFrame[256];  // guarded by lock
+    private int size;                                 // guarded by lock
+    private boolean scheduled;                        // guarded by lock
+    private WsSocket[] drainingSockets = new WsSocket[256];  // I/O thread only
+    private WireFrame[] drainingFrames = new WireFrame[256]; // I/O thread only
+    private final ArrayList<WsSocket> touched = new ArrayList<>(); // I/O thread only
+    private final Runnable drain = this::drain;
+
+    IoLoop(XnioIoThread thread) {
+        this.thread = thread;
+    }
+
+    /** Hands a frame to the socket's I/O thread (this one). Any thread; never blocks on I/O. */
+    void offer(WsSocket socket, WireFrame frame) {
+        boolean wake;
+        synchronized (lock) {
+            if (size == sockets.length) {
+                sockets = Arrays.copyOf(sockets, size * 2);
+                frames = Arrays.copyOf(frames, size * 2);
+            }
+            sockets[size] = socket;
+            frames[size] = frame;
+            size++;
+            wake = !scheduled;
+            scheduled = true;
+        }
+        if (wake) {
+            thread.execute(drain);
+        }
+    }
+
+    /** On the I/O thread: queue everything offered so far on its sockets, then write each once. */
+    private void drain() {
+        while (true) {
+            int n;
+            synchronized (lock) {
+                if (size == 0) {
+                    scheduled = false;
+                    return;
+                }
+                WsSocket[] fullSockets = sockets;
+                WireFrame[] fullFrames = frames;
+                sockets = drainingSockets.length >= fullSockets.length ? drainingSockets : new WsSocket[fullSockets.length];
+                frames = drainingFrames.length >= fullFrames.length ? drainingFrames : new WireFrame[fullFrames.length];
+                drainingSockets = fullSockets;
+                drainingFrames = fullFrames;
+                n = size;
+                size = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                WsSocket socket = drainingSockets[i];
+                socket.enqueue(drainingFrames[i]);
+                if (socket.markTouched()) {
+                    touched.add(socket);
+                }
+                drainingSockets[i] = null;
+                drainingFrames[i] = null;
+            }
+            for (int i = 0; i < touched.size(); i++) {
+                touched.get(i).flushTouched();
+            }
+            touched.clear();
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package io.roomcast.gateway.ws;
+
+import io.roomcast.gateway.ws.wire.FrameDecoder;
+import io.roomcast.gateway.ws.wire.WireFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One upgraded WebSocket connection on its XNIO I/O thread: reads and decodes client frames,
+ * writes queued {@link WireFrame}s with gathering writes, and runs the close handshake.
+ *
+ * <p>Threading: everything here runs on the connection's I/O thread, except {@link #send},
+ * {@link #reserve} and {@link #close}, which any thread may call; sends reach the I/O thread
+ * through its {@link IoLoop}, in the order they were made.
+ */
+final class WsSocket implements FrameDecoder.Handler {
+
+    /** What the socket tells its owner; called on the I/O thread. */
+    interface Listener {
+        void onBinary(ByteBuffer message);
+
+        void onText();
+
+        /** The client broke the protocol or a limit; the socket is closing with {@code code}. */
+        void onViolation(int code, String reason);
+
+        /** The TCP connection is closed; called once. */
+        void onClosed();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(WsSocket.class);
+    private static final long CLOSE_TIMEOUT_MS = 1000;
+    /** Reads handled per readiness event before other sockets get their turn. */
+    private static final int MAX_READS_PER_EVENT = 16;
+
+    private final StreamConnection connection;
+    private final ConduitStreamSourceChannel source;
+    private final ConduitStreamSinkChannel sink;
+    private final IoLoop loop;
+    private final FrameDecoder decoder;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private Listener listener;
+
+    // I/O thread only:
+    private ByteBuffer partial;           // the bytes of an incomplete frame, only while there is one
+    private WireFrame[] queue = new WireFrame[4];
+    private int queueHead;
+    private int queueSize;
+    private int headWritten;              // bytes of the head frame already written
+    private boolean touched;
+    private boolean closeQueued;          // our close frame is in the queue: nothing goes after it
+    private boolean closeReceived;
+    private boolean closed;
+
+    WsSocket(StreamConnection connection, IoLoop loop, int maxMessageBytes) {
+        this.connection = connection;
+        this.source = connection.getSourceChannel();
+        this.sink = connection.getSinkChannel();
+        this.loop = loop;
+        this.decoder = new FrameDecoder(maxMessageBytes);
+    }
+
+    /** Starts reading; call once, on the I/O thread, after the listener is known. */
+    void start(Listener listener) {
+        this.listener = listener;
+        connection.getCloseSetter().set(c -> closedNow());
+        sink.getWriteSetter().set(c -> flush());
+        source.getReadSetter().set(c -> readable());
+        source.resumeReads();
+    }
+
+    XnioIoThread ioThread() {
+        return loop.thread;
+    }
+
+    // ───────────── sending ─────────────
+
+    /**
+     * Reserves room for {@code bytes} in the send queue; false (nothing reserved) when that
+     * would take the queue over {@code limit}. Any thread.
+     */
+    boolean reserve(int bytes, long limit) {
+        if (queuedBytes.addAndGet(bytes) > limit) {
+            queuedBytes.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** Queues a frame whose bytes were {@link #reserve reserved}. Any thread. */
+    void send(WireFrame frame) {
+        loop.offer(this, frame);
+    }
+
+    /** Sends a close frame after what is already queued, then closes the connection. Any thread. */
+    void close(int code, String reason) {
+        if (closeRequested.compareAndSet(false, true)) {
+            WireFrame frame = WireFrame.close(code, reason);
+            queuedBytes.addAndGet(frame.wireLength());
+            loop.offer(this, frame);
+        }
+    }
+
+    /** On the I/O thread, from the loop: appends a frame to this socket's queue. */
+    void enqueue(WireFrame frame) {
+        if (closed || closeQueued) {
+            queuedBytes.addAndGet(-frame.wireLength());
+            return;
+        }
+        if (queueSize == queue.length) {
+            WireFrame[] bigger = new WireFrame[queue.length * 2];
+            for (int i = 0; i < queueSize; i++) {
+                bigger[i] = queue[(queueHead + i) % queue.length];
+            }
+            queue = bigger;
+            queueHead = 0;
+        }
+        queue[(queueHead + queueSize) % queue.length] = frame;
+        queueSize++;
+        if (frame.isClose()) {
+            closeQueued = true; // reads go on: the client's answer to it ends the connection early
+        }
+    }
+
+    /** Marks the socket as written to in this drain of the loop; true the first time. */
+    boolean markTouched() {
+        if (touched) {
+            return false;
+        }
+        touched = true;
+        return true;
+    }
+
+    void flushTouched() {
+        touched = false;
+        flush();
+    }
+
+    /** Writes as much of the queue as the socket takes; the rest waits for write-readiness. */
+    private void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            while (queueSize > 0) {
+                int n = Math.min(queueSize, loop.writeVector.length);
+                long wanted = 0;
+                for (int i = 0; i < n; i++) {
+                    WireFrame frame = queue[(queueHead + i) % queue.length];
+                    ByteBuffer view = frame.view(loop.id, i == 0 ? headWritten : 0);
+                    loop.writeVector[i] = view;
+                    wanted += view.remaining();
+                }
+                long written = sink.write(loop.writeVector, 0, n);
+                consume(written);
+                Arrays.fill(loop.writeVector, 0, n, null);
+                if (written < wanted) {
+                    sink.resumeWrites();
+                    return;
+                }
+            }
+            if (!sink.flush()) {
+                sink.resumeWrites();
+                return;
+            }
+            sink.suspendWrites();
+            if (closeQueued) {
+                closeFrameSent();
+            }
+        } catch (IOException e) {
+            log.debug("write failed, closing", e);
+            closeNow();
+        }
+    }
+
+    /** Drops the frames (and part of a frame) the kernel took. */
+    private void consume(long written) {
+        long left = written;
+        while (left > 0) {
+            WireFrame head = queue[queueHead];
+            int rest = head.wireLength() - headWritten;
+            if (left < rest) {
+                headWritten += (int) left;
+                return;
+            }
+            left -= rest;
+            queuedBytes.addAndGet(-head.wireLength());
+            queue[queueHead] = null;
+            queueHead = (queueHead + 1) % queue.length;
+            queueSize--;
+            headWritten = 0;
+        }
+    }
+
+    private void closeFrameSent() {
+        if (closeReceived) {
+            closeNow();
+        } else {
+            loop.thread.executeAfter(this::closeNow, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ───────────── receiving ─────────────
+
+    private void readable() {
+        try {
+            for (int reads = 0; reads < MAX_READS_PER_EVENT && !closed; reads++) {
+                ByteBuffer buffer = readInto();
+                int read = source.read(buffer);
+                if (read < 0) {
+                    closeNow();
+                    return;
+                }
+                if (read == 0) {
+                    return;
+                }
+                buffer.flip();
+                boolean ok = decoder.decode(buffer, this);
+                if (!ok || closed) {
+                    partial = null;
+                    source.suspendReads();
+                    return;
+                }
+                keepIncomplete(buffer);
+                if (buffer != partial && read < buffer.capacity()) {
+                    return; // the socket had no more for now
+                }
+            }
+        } catch (IOException e) {
+            log.debug("read failed, closing", e);
+            closeNow();
+        }
+    }
+
+    /** Where the next read goes: after the incomplete frame if there is one, else the thread's buffer. */
+    private ByteBuffer readInto() {
+        if (partial == null) {
+            return loop.readBuffer.clear();
+        }
+        if (!partial.hasRemaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(partial.capacity() * 2);
+            partial = bigger.put(partial.flip());
+        }
+        return partial;
+    }
+
+    /** Keeps the bytes of an incomplete frame for the next read; an idle socket keeps nothing. */
+    private void keepIncomplete(ByteBuffer decoded) {
+        if (!decoded.hasRemaining()) {
+            partial = null;
+        } else if (decoded == partial) {
+            partial.compact();
+        } else {
+            ByteBuffer kept = ByteBuffer.allocate(Math.max(1024, decoded.remaining() * 2));
+            partial = kept.put(decoded);
+        }
+    }
+
+    @Override
+    public void onBinary(ByteBuffer message) {
+        if (!closeQueued) {
+            listener.onBinary(message);
+        }
+    }
+
+    @Override
+    public void onText() {
+        if (!closeQueued) {
+            listener.onText();
+        }
+    }
+
+    @Override
+    public void onPing(ByteBuffer payload) {
+        if (!closeQueued) {
+            WireFrame pong = WireFrame.pong(payload);
+            queuedBytes.addAndGet(pong.wireLength());
+            loop.offer(this, pong);
+        }
+    }
+
+    @Override
+    public void onClose(int code, String reason) {
+        closeReceived = true;
+        if (closeQueued) {
+            closeNow(); // the answer to our close
+        } else {
+            // Echo the client's code (RFC 6455 5.5.1); then close once it is written.
+            close(code == FrameDecoder.CLOSE_NO_STATUS ? FrameDecoder.CLOSE_NORMAL : code, "");
+        }
+    }
+
+    @Override
+    public void onViolation(int code, String reason) {
+        listener.onViolation(code, reason);
+        close(code, reason);
+    }
+
+    // ───────────── closing ─────────────
+
+    private void closeNow() {
+        IoUtils.safeClose(connection);
+    }
+
+    private void closedNow() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeRequested.set(true);
+        partial = null;
+        for (int i = 0; i < queueSize; i++) {
+            queue[(queueHead + i) % queue.length] = null;
+        }
+        queueSize = 0;
+        queuedBytes.set(0);
+        listener.onClosed();
+    }
+}

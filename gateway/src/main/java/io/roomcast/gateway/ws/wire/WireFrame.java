@@ -1,0 +1,122 @@
+package io.roomcast.gateway.ws.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One server-to-client WebSocket frame, complete on the wire (header and payload), prepared once
+ * and written as is to every socket it goes to: frames from a server are not masked (RFC 6455
+ * 5.1), so the bytes are the same for every client.
+ *
+ * <p>Thread-safe: the bytes never change after construction. Each I/O thread writes through its
+ * own view of them ({@link #view}), so sockets on different threads write the same frame at once
+ * without copying it.
+ */
+public final class WireFrame {
+
+    static final int OPCODE_CONTINUATION = 0x0;
+    static final int OPCODE_TEXT = 0x1;
+    static final int OPCODE_BINARY = 0x2;
+    static final int OPCODE_CLOSE = 0x8;
+    static final int OPCODE_PING = 0x9;
+    static final int OPCODE_PONG = 0xA;
+    private static final int FIN = 0x80;
+    /** A close frame's reason must fit a control frame: 125 bytes minus the 2-byte code. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    private final ByteBuffer bytes;
+    private final int payloadLength;
+    private final boolean droppable;
+    private final boolean close;
+    private final ByteBuffer[] views = new ByteBuffer[Runtime.getRuntime().availableProcessors() * 2];
+
+    private WireFrame(ByteBuffer bytes, int payloadLength, boolean droppable, boolean close) {
+        this.bytes = bytes;
+        this.payloadLength = payloadLength;
+        this.droppable = droppable;
+        this.close = close;
+    }
+
+    /**
+     * A binary message. {@code droppable} marks a frame that may be skipped for a slow socket
+     * (a state: the next one supersedes it) rather than closing the socket.
+     */
+    public static WireFrame binary(byte[] payload, boolean droppable) {
+        return new WireFrame(frame(OPCODE_BINARY, payload, 0, payload.length), payload.length, droppable, false);
+    }
+
+    /** A close frame with its status code and a reason (cut to what a control frame holds). */
+    public static WireFrame close(int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int reasonLength = Math.min(text.length, MAX_CLOSE_REASON_BYTES);
+        byte[] payload = new byte[2 + reasonLength];
+        payload[0] = (byte) (code >>> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, reasonLength);
+        return new WireFrame(frame(OPCODE_CLOSE, payload, 0, payload.length), payload.length, false, true);
+    }
+
+    /** The answer to a ping: the same application data back. */
+    public static WireFrame pong(ByteBuffer pingPayload) {
+        byte[] payload = new byte[pingPayload.remaining()];
+        pingPayload.get(payload);
+        return new WireFrame(frame(OPCODE_PONG, payload, 0, payload.length), payload.length, false, false);
+    }
+
+    private static ByteBuffer frame(int opcode, byte[] payload, int offset, int length) {
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        ByteBuffer out = ByteBuffer.allocateDirect(header + length);
+        out.put((byte) (FIN | opcode));
+        if (length < 126) {
+            out.put((byte) length);
+        } else if (length <= 0xFFFF) {
+            out.put((byte) 126).putShort((short) length);
+        } else {
+            out.put((byte) 127).putLong(length);
+        }
+        out.put(payload, offset, length);
+        return out.flip().asReadOnlyBuffer();
+    }
+
+    /** Bytes on the wire: header and payload. */
+    public int wireLength() {
+        return bytes.capacity();
+    }
+
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    public boolean droppable() {
+        return droppable;
+    }
+
+    public boolean isClose() {
+        return close;
+    }
+
+    /**
+     * The frame's bytes for the I/O thread numbered {@code thread}, positioned at {@code offset}
+     * (bytes already written to the socket at hand). Only that thread may use the view.
+     */
+    public ByteBuffer view(int thread, int offset) {
+        ByteBuffer view;
+        if (thread < views.length) {
+            view = views[thread];
+            if (view == null) {
+                view = bytes.duplicate();
+                views[thread] = view;
+            }
+        } else {
+            view = bytes.duplicate(); // more I/O threads than expected: correct, only slower
+        }
+        return view.limit(view.capacity()).position(offset);
+    }
+
+    /** A copy of the frame's wire bytes (for tests and logs). */
+    public byte[] toByteArray() {
+        byte[] out = new byte[bytes.capacity()];
+        bytes.duplicate().clear().get(out);
+        return out;
+    }
+}
