@@ -79,7 +79,7 @@ public abstract class Bot implements WebSocket.Listener {
     /** Opens the socket and says Hello; completes with the Welcome (or a {@link BotFailure}). */
     public CompletableFuture<Welcome> connect() {
         Duration timeout = run.options.connectTimeout;
-        run.transport.http.newWebSocketBuilder()
+        run.transport.http(index).newWebSocketBuilder()
                 .connectTimeout(timeout)
                 .buildAsync(uri, this)
                 .whenComplete((ws, failure) -> {

@@ -146,7 +146,7 @@ public final class Engine {
     /** One WebSocket per distinct target first: a target that is down is one clear error. */
     private void probe() throws InterruptedException {
         for (URI uri : new LinkedHashSet<>(run.urls)) {
-            CompletableFuture<WebSocket> ws = run.transport.http.newWebSocketBuilder()
+            CompletableFuture<WebSocket> ws = run.transport.http(0).newWebSocketBuilder()
                     .connectTimeout(run.options.connectTimeout)
                     .buildAsync(uri, new WebSocket.Listener() {
                         @Override
@@ -446,6 +446,7 @@ public final class Engine {
                     busiest.add(m);
                 });
         report.generator.put("io_threads", run.options.ioThreads);
+        report.generator.put("clients", run.options.clients);
         report.generator.put("timer_threads", run.options.timerThreads);
         report.generator.put("cores", report.bots.cpuSeconds < 0 ? null : Report.round3(report.bots.cpuSeconds / wall));
         report.generator.put("busiest_threads", busiest);

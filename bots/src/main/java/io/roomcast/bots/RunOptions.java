@@ -60,6 +60,11 @@ public final class RunOptions {
                     + "A process named redis-server counts as Redis, any other as a node.")
     List<String> serverPids = new ArrayList<>();
 
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
+            description = "WebSocket clients the bots are spread over, each with its own selector thread that reads "
+                    + "its sockets (one reader for 1000 W1 subscribers needs ~20 ms per broadcast). Default: ${DEFAULT-VALUE}")
+    int clients;
+
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
             description = "Threads of the WebSocket client's executor, shared by all bots. 0: the client's own selector "
                     + "thread runs the socket callbacks too (no hand-off per message: about a third less CPU in W1); N > 0 "
@@ -112,6 +117,9 @@ public final class RunOptions {
             }
         }
         positive("--ramp-per-second", rampPerSecond);
+        if (clients < 1) {
+            throw new IllegalArgumentException("--clients must be >= 1, was " + clients);
+        }
         if (ioThreads < 0) {
             throw new IllegalArgumentException("--io-threads must be >= 0, was " + ioThreads);
         }

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What every bot shares: ONE {@link HttpClient} (its WebSocket implementation is non-blocking:
- * one selector thread for all sockets, callbacks on a small executor) and one small scheduler
- * for timed sends and the ramp. There is no thread per bot.
+ * What every bot shares: a few {@link HttpClient}s (each one's WebSocket implementation is
+ * non-blocking: one selector thread for all its sockets, callbacks on a small executor; bot
+ * {@code i} uses client {@code i mod n}, so n selector threads share the reading) and one small
+ * scheduler for timed sends and the ramp. There is no thread per bot.
  *
  * <p>With {@code ioThreads == 0} the client's executor is a same-thread one: the selector
  * thread reads, decodes and calls the listeners itself, which saves a hand-off (a queue and a
@@ -21,21 +22,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Transport implements AutoCloseable {
 
-    public final HttpClient http;
+    private final HttpClient[] clients;
     public final ExecutorService io;
     public final ScheduledThreadPoolExecutor timer;
 
-    public Transport(int ioThreads, int timerThreads) {
+    public Transport(int clients, int ioThreads, int timerThreads) {
         this.io = ioThreads == 0 ? new DirectExecutor() : Executors.newFixedThreadPool(ioThreads, daemon("bots-io-"));
         this.timer = new ScheduledThreadPoolExecutor(timerThreads, daemon("bots-timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.http = HttpClient.newBuilder().executor(io).build();
+        this.clients = new HttpClient[clients];
+        for (int i = 0; i < clients; i++) {
+            this.clients[i] = HttpClient.newBuilder().executor(io).build();
+        }
+    }
+
+    /** The client (and so the selector thread) of bot {@code index}. */
+    public HttpClient http(int index) {
+        return clients[Math.floorMod(index, clients.length)];
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
-        http.shutdownNow();
+        for (HttpClient client : clients) {
+            client.shutdownNow();
+        }
         io.shutdownNow();
         try {
             io.awaitTermination(2, TimeUnit.SECONDS);

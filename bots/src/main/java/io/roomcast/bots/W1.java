@@ -235,13 +235,14 @@ public final class W1 extends ScenarioCommand implements Scenario {
         report.results.put("room_states_received", statesSeen.sum());
         report.results.put("note", GAME + " ticks at 1 Hz (every room ticks): subscribers also get one empty state a second, not counted as deliveries");
         if (report.generator.get("receive_threads_us_per_message") instanceof Double perMessage) {
-            double burstMs = perMessage * subs.stream().filter(s -> s.seated).count() / 1000.0;
+            int readers = Math.min(run.options.clients, Runtime.getRuntime().availableProcessors());
+            double burstMs = perMessage * subs.stream().filter(s -> s.seated).count() / readers / 1000.0;
             report.generator.put("burst_read_ms_estimate", Report.round3(burstMs));
             report.generator.put("burst_note", String.format(java.util.Locale.ROOT,
-                    "every emit reaches the generator as one message per subscriber at once; its selector thread reads "
-                            + "them one after another at about %.1f us each, so the last subscriber of a burst is served "
-                            + "about %.1f ms after the first: up to that much of each latency is the generator's own",
-                    perMessage, burstMs));
+                    "every emit reaches the generator as one message per subscriber at once; its %d selector thread(s) "
+                            + "read them at about %.1f us each, so the last subscriber of a burst is served about %.1f ms "
+                            + "after the first: up to that much of each latency is the generator's own",
+                    readers, perMessage, burstMs));
         }
     }
 
