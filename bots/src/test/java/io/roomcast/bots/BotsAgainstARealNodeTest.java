@@ -135,6 +135,25 @@ class BotsAgainstARealNodeTest {
     }
 
     @Test
+    void idleConnectionsAnswerEveryPingAndTheNodeIsWeighedWithThemOpen() throws Exception {
+        Path json = dir.resolve("idle.json");
+        Path html = dir.resolve("idle.html");
+
+        // No --server-pid: jcmd cannot attach to this test JVM (it hangs), and the node shares it with the bots.
+        Outcome run = cli("idle", "--url", url, "--warmup", "1s", "--duration", "3s", "--drain", "1s", "--report-json",
+                json.toString(), "--report-html", html.toString(), "--no-progress", "--connections", "30", "--ping-every", "1");
+
+        assertEquals(0, run.exit(), run.err());
+        Object report = MiniJson.parse(Files.readString(json));
+        assertNoErrors(report);
+        assertEquals(30.0, MiniJson.num(report, "results.connections_open_at_load_end"));
+        double pings = MiniJson.num(report, "messages.expected");
+        assertTrue(pings >= 30 * 3, "each connection pings once a second, was " + pings);
+        assertEquals(pings, MiniJson.num(report, "messages.delivered"), "every ping answered");
+        assertSelfContainedHtml(html);
+    }
+
+    @Test
     void aTargetWhereNothingListensIsOneClearLineAndANonZeroExit() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
