@@ -7,12 +7,12 @@ import io.roomcast.proto.v1.Left;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
 
+import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -25,19 +25,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One bot player: one WebSocket (the JDK's non-blocking client) speaking the Roomcast
- * protocol. It connects, says Hello, joins; subclasses say what to send and what to measure.
+ * One bot player: one WebSocket (a {@link LeanWebSocket} on one of the {@link Transport}'s
+ * socket loops) speaking the Roomcast protocol. It connects, says Hello, joins; subclasses say
+ * what to send and what to measure.
  *
  * <p>Receiving: states and events (the frames that arrive by the thousand) are read in place
  * by a per-bot {@link Wire} and handed to {@link #onState}/{@link #onEvent} with their receipt
- * time, without allocating; other frames are parsed with the generated classes. A message
- * that arrives in fragments is assembled in a per-bot buffer reused across messages.
+ * time, without allocating; other frames are parsed with the generated classes. The socket
+ * hands over whole messages (fragments joined), in a buffer valid only during the call.
  *
- * <p>Sending: the JDK WebSocket allows one outstanding send, so frames wait in a small
- * per-bot outbox while one is in flight; a close goes through the same queue, after them.
+ * <p>Sending: one frame in flight at a time. A frame is written at once when the socket takes
+ * it; one it does not take is finished by the socket's loop, and the frames sent meanwhile wait
+ * in a small per-bot outbox (bounded: a full one means the socket cannot keep up). A close goes
+ * through the same queue, after them.
  *
- * <p>Threading: the WebSocket client calls the listener methods of one socket one at a time
- * (on its I/O executor); {@link #send} may be called from any thread.
+ * <p>Threading: the socket loop calls the listener methods of one socket one at a time (on its
+ * thread); {@link #send} may be called from any thread.
  */
 public abstract class Bot implements WebSocket.Listener {
 
@@ -54,7 +57,6 @@ public abstract class Bot implements WebSocket.Listener {
     private volatile WebSocket socket;
     private final ArrayDeque<ByteBuffer> outbox = new ArrayDeque<>();
     private boolean sending;
-    private ByteBuffer partial;
     private final AtomicBoolean counted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     /** Set when we close on purpose: what follows is not an error. */
@@ -79,9 +81,7 @@ public abstract class Bot implements WebSocket.Listener {
     /** Opens the socket and says Hello; completes with the Welcome (or a {@link BotFailure}). */
     public CompletableFuture<Welcome> connect() {
         Duration timeout = run.options.connectTimeout;
-        run.transport.http(index).newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, this)
+        run.transport.connect(index, uri, timeout, this)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
                         welcomed.completeExceptionally(new BotFailure(connectFailure(uri, failure), failure));
@@ -183,36 +183,44 @@ public abstract class Bot implements WebSocket.Listener {
         transmit(frame);
     }
 
+    /** Sends {@code frame}, then what the outbox holds, until one has to wait for the socket's loop. */
     private void transmit(ByteBuffer frame) {
-        WebSocket ws = socket;
-        if (ws == null) {
-            synchronized (outbox) {
-                sending = false;
-                outbox.clear();
-            }
-            return;
-        }
-        CompletableFuture<WebSocket> done = frame == CLOSE
-                ? ws.sendClose(WebSocket.NORMAL_CLOSURE, "bots done")
-                : ws.sendBinary(frame, true);
-        done.whenComplete((w, failure) -> {
-            if (failure != null && !closing && !closed.isDone()) {
-                run.error(run.sendErrors, "send: " + describe(failure), uri.toString());
-            }
-            transmitNext();
-        });
-    }
-
-    private void transmitNext() {
-        ByteBuffer next;
-        synchronized (outbox) {
-            next = outbox.poll();
-            if (next == null) {
-                sending = false;
+        for (ByteBuffer next = frame; next != null; next = nextInOutbox()) {
+            WebSocket ws = socket;
+            if (ws == null) {
+                synchronized (outbox) {
+                    sending = false;
+                    outbox.clear();
+                }
                 return;
             }
+            CompletableFuture<WebSocket> done = next == CLOSE
+                    ? ws.sendClose(WebSocket.NORMAL_CLOSURE, "bots done")
+                    : ws.sendBinary(next, true);
+            if (!done.isDone()) {
+                done.whenComplete((w, failure) -> {
+                    sent(failure);
+                    transmit(nextInOutbox());
+                });
+                return;
+            }
+            sent(done.isCompletedExceptionally() ? done.exceptionNow() : null);
         }
-        transmit(next);
+    }
+
+    private void sent(Throwable failure) {
+        if (failure != null && !closing && !closed.isDone()) {
+            run.error(run.sendErrors, "send: " + describe(failure), uri.toString());
+        }
+    }
+
+    /** The next frame to send, or null (and no longer sending) when the outbox is empty. */
+    private ByteBuffer nextInOutbox() {
+        synchronized (outbox) {
+            ByteBuffer next = outbox.poll();
+            sending = next != null;
+            return next;
+        }
     }
 
     // ───────────── receiving (WebSocket.Listener) ─────────────
@@ -220,38 +228,12 @@ public abstract class Bot implements WebSocket.Listener {
     @Override
     public void onOpen(WebSocket webSocket) {
         socket = webSocket;
-        webSocket.request(Long.MAX_VALUE);
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        if (!last || partial != null && partial.position() > 0) {
-            append(data);
-            if (!last) {
-                return null;
-            }
-            partial.flip();
-            try {
-                receive(partial);
-            } finally {
-                partial.clear();
-            }
-        } else {
-            receive(data);
-        }
+        receive(data);
         return null;
-    }
-
-    private void append(ByteBuffer data) {
-        if (partial == null) {
-            partial = ByteBuffer.allocate(Math.max(4096, Integer.highestOneBit(data.remaining()) << 1));
-        } else if (partial.remaining() < data.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(Integer.highestOneBit(partial.position() + data.remaining()) << 1);
-            partial.flip();
-            bigger.put(partial);
-            partial = bigger;
-        }
-        partial.put(data);
     }
 
     private void receive(ByteBuffer frame) {
@@ -434,8 +416,11 @@ public abstract class Bot implements WebSocket.Listener {
                 || t instanceof java.util.concurrent.TimeoutException) {
             return "timed out";
         }
-        if (t instanceof WebSocketHandshakeException h) {
-            return "WebSocket upgrade refused (HTTP " + h.getResponse().statusCode() + ")";
+        if (t instanceof Handshake.Failure) {
+            return t.getMessage();
+        }
+        if (t instanceof EOFException) {
+            return "the server closed the connection";
         }
         if (t instanceof ClosedChannelException) {
             return "connection closed";

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -146,14 +145,7 @@ public final class Engine {
     /** One WebSocket per distinct target first: a target that is down is one clear error. */
     private void probe() throws InterruptedException {
         for (URI uri : new LinkedHashSet<>(run.urls)) {
-            CompletableFuture<WebSocket> ws = run.transport.http(0).newWebSocketBuilder()
-                    .connectTimeout(run.options.connectTimeout)
-                    .buildAsync(uri, new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                            return null;
-                        }
-                    });
+            CompletableFuture<WebSocket> ws = run.transport.connect(0, uri, run.options.connectTimeout, new WebSocket.Listener() {});
             try {
                 ws.get(run.options.connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).abort();
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -445,7 +437,6 @@ public final class Engine {
                     m.put("core_share", Report.round3(e.getValue() / 1e9 / wall));
                     busiest.add(m);
                 });
-        report.generator.put("io_threads", run.options.ioThreads);
         report.generator.put("clients", run.options.clients);
         report.generator.put("timer_threads", run.options.timerThreads);
         report.generator.put("cores", report.bots.cpuSeconds < 0 ? null : Report.round3(report.bots.cpuSeconds / wall));
@@ -453,7 +444,7 @@ public final class Engine {
         long receiveNanos = 0;
         for (Map.Entry<Long, Long> e : end.threadCpu.entrySet()) {
             String name = end.threadNames.get(e.getKey());
-            if (name != null && (name.contains("SelectorManager") || name.startsWith("bots-io-"))) {
+            if (name != null && name.startsWith("bots-socket-")) {
                 receiveNanos += e.getValue() - begin.threadCpu.getOrDefault(e.getKey(), 0L);
             }
         }

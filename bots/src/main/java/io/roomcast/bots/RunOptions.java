@@ -61,19 +61,13 @@ public final class RunOptions {
     List<String> serverPids = new ArrayList<>();
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
-            description = "WebSocket clients the bots are spread over, each with its own selector thread that reads "
-                    + "its sockets (one reader for 1000 W1 subscribers needs ~20 ms per broadcast). Default: ${DEFAULT-VALUE}")
+            description = "Socket loops the bots are spread over (bot i on loop i mod N): each is one selector thread "
+                    + "that reads, decodes and handles the messages of its sockets. Default: ${DEFAULT-VALUE}")
     int clients;
 
-    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads of the WebSocket client's executor, shared by all bots. 0: the client's own selector "
-                    + "thread runs the socket callbacks too (no hand-off per message: about a third less CPU in W1); N > 0 "
-                    + "hands them to N threads (more cores for receiving, more CPU per message). Default: ${DEFAULT-VALUE}")
-    int ioThreads;
-
     @Option(names = "--timer-threads", paramLabel = "N", defaultValue = "2",
-            description = "Threads that fire the timed sends (the JDK client writes to the socket on the sending thread). "
-                    + "Default: ${DEFAULT-VALUE}")
+            description = "Threads that fire the timed sends (a frame is written to its socket on the sending thread "
+                    + "when the socket takes it at once). Default: ${DEFAULT-VALUE}")
     int timerThreads;
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -109,8 +103,8 @@ public final class RunOptions {
         }
         for (URI uri : uris()) {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                throw new IllegalArgumentException("--url must be ws:// or wss://, was " + uri);
+            if (!scheme.equals("ws")) {
+                throw new IllegalArgumentException("--url must be ws:// (the bots' client has no TLS), was " + uri);
             }
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("--url has no host: " + uri);
@@ -119,9 +113,6 @@ public final class RunOptions {
         positive("--ramp-per-second", rampPerSecond);
         if (clients < 1) {
             throw new IllegalArgumentException("--clients must be >= 1, was " + clients);
-        }
-        if (ioThreads < 0) {
-            throw new IllegalArgumentException("--io-threads must be >= 0, was " + ioThreads);
         }
         positive("--timer-threads", timerThreads);
         if (duration.isZero() || duration.isNegative()) {

@@ -40,7 +40,7 @@ abstract class ScenarioCommand implements Callable<Integer> {
             errWriter.flush();
             return Main.EXIT_USAGE;
         }
-        try (Transport transport = new Transport(options.clients, options.ioThreads, options.timerThreads)) {
+        try (Transport transport = new Transport(options.clients, options.timerThreads)) {
             Run run = new Run(options, transport, err);
             Scenario scenario;
             Engine engine;
