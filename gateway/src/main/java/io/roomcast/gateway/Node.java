@@ -77,7 +77,7 @@ public final class Node implements AutoCloseable {
                 sessions, rooms, metrics, clock, draining));
         this.server = Undertow.builder()
                 .addHttpListener(config.port, config.host)
-                .setIoThreads(cores)
+                .setIoThreads(config.ioThreads > 0 ? config.ioThreads : cores)
                 .setWorkerThreads(Math.max(2, cores))
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
                 .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics))

@@ -83,6 +83,10 @@ public final class NodeConfig {
             description = "Sessions (connected or awaiting resume) on this node; more close with 4013 (env MAX_SESSIONS). Default: ${DEFAULT-VALUE}")
     public int maxSessions;
 
+    @Option(names = "--io-threads", defaultValue = "${env:IO_THREADS:-0}",
+            description = "Socket I/O threads (each reads, decodes and writes its sockets); 0: one per core (env IO_THREADS). Default: ${DEFAULT-VALUE}")
+    public int ioThreads;
+
     @Option(names = "--drain-timeout-ms", defaultValue = "${env:DRAIN_TIMEOUT_MS:-5000}",
             description = "On SIGTERM, time given to close sockets and rooms before exit (env DRAIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int drainTimeoutMs;
@@ -97,6 +101,7 @@ public final class NodeConfig {
         requireRange("--max-rooms-per-node", maxRoomsPerNode, 1, 1_000_000);
         requireRange("--max-rooms-per-session", maxRoomsPerSession, 1, 1_000);
         requireRange("--tick-rate", tickRate, 0, 1000);
+        requireRange("--io-threads", ioThreads, 0, 1024);
         requireRange("--send-queue-bytes", sendQueueBytes, 1024, 1 << 30);
         requireRange("--handshake-timeout-ms", handshakeTimeoutMs, 100, 600_000);
         requireRange("--seat-grace-ms", seatGraceMs, 0, 3_600_000);
