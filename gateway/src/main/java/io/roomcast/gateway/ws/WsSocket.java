@@ -131,7 +131,11 @@ final class WsSocket implements FrameDecoder.Handler {
         queue[(queueHead + queueSize) % queue.length] = frame;
         queueSize++;
         if (frame.isClose()) {
-            closeQueued = true; // reads go on: the client's answer to it ends the connection early
+            // Reads go on: the client's answer ends the connection early. A client that does not
+            // take what is queued (a slow consumer, whose close frame waits behind it) or never
+            // answers is cut off when the timeout runs out, from now, not from when it is written.
+            closeQueued = true;
+            loop.thread.executeAfter(this::closeNow, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -177,8 +181,8 @@ final class WsSocket implements FrameDecoder.Handler {
                 return;
             }
             sink.suspendWrites();
-            if (closeQueued) {
-                closeFrameSent();
+            if (closeQueued && closeReceived) {
+                closeNow(); // both close frames are out: the handshake is done
             }
         } catch (IOException e) {
             log.debug("write failed, closing", e);
@@ -202,14 +206,6 @@ final class WsSocket implements FrameDecoder.Handler {
             queueHead = (queueHead + 1) % queue.length;
             queueSize--;
             headWritten = 0;
-        }
-    }
-
-    private void closeFrameSent() {
-        if (closeReceived) {
-            closeNow();
-        } else {
-            loop.thread.executeAfter(this::closeNow, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** RFC 6455 framing as a browser sends it: masked, possibly fragmented, split anywhere by TCP. */
-class FrameDecoderTest {
+public class FrameDecoderTest {
 
     private static final int FIN = 0x80;
     private static final int MAX = 70_000;
@@ -55,7 +55,7 @@ class FrameDecoderTest {
     }
 
     /** A client frame: masked with a random key unless {@code masked} is false. */
-    static byte[] clientFrame(int firstByte, byte[] payload, boolean masked) {
+    public static byte[] clientFrame(int firstByte, byte[] payload, boolean masked) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(firstByte);
         int maskBit = masked ? 0x80 : 0;
