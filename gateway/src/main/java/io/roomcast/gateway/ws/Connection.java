@@ -241,7 +241,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
     @Override
     public void send(byte[] serverFrame) {
         if (!closing.get()) {
-            send(WireFrame.binary(serverFrame, ServerFrames.isState(serverFrame)));
+            send(WireFrame.binaryForOne(serverFrame, ServerFrames.isState(serverFrame)));
         }
     }
 
@@ -250,17 +250,14 @@ final class Connection implements WsSocket.Listener, FrameSink {
         if (closing.get()) {
             return;
         }
-        if (!socket.reserve(frame.wireLength(), services.config().sendQueueBytes)) {
-            if (frame.droppable()) {
-                services.metrics().statesDropped.increment(); // latest-wins: the client asks for a keyframe
-            } else {
-                services.metrics().slowConsumerCloses.increment();
-                close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-            }
-            return;
+        if (socket.trySend(frame, services.config().sendQueueBytes)) {
+            services.metrics().framesOut.increment();
+        } else if (frame.droppable()) {
+            services.metrics().statesDropped.increment(); // latest-wins: the client asks for a keyframe
+        } else {
+            services.metrics().slowConsumerCloses.increment();
+            close(CloseCodes.SLOW_CONSUMER, "slow consumer");
         }
-        services.metrics().framesOut.increment();
-        socket.send(frame);
     }
 
     @Override

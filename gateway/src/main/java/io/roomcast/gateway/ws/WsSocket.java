@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One upgraded WebSocket connection on its XNIO I/O thread: reads and decodes client frames,
  * writes queued {@link WireFrame}s with gathering writes, and runs the close handshake.
  *
- * <p>Threading: everything here runs on the connection's I/O thread, except {@link #send},
- * {@link #reserve} and {@link #close}, which any thread may call; sends reach the I/O thread
+ * <p>Threading: everything here runs on the connection's I/O thread, except {@link #trySend}
+ * and {@link #close}, which any thread may call; sends reach the I/O thread
  * through its {@link IoLoop}, in the order they were made.
  */
 final class WsSocket implements FrameDecoder.Handler {
@@ -89,29 +89,29 @@ final class WsSocket implements FrameDecoder.Handler {
     // ───────────── sending ─────────────
 
     /**
-     * Reserves room for {@code bytes} in the send queue; false (nothing reserved) when that
-     * would take the queue over {@code limit}. Any thread.
+     * Queues a frame unless it would take the bytes queued and not yet written over
+     * {@code limit}; false (nothing queued) then. Any thread.
      */
-    boolean reserve(int bytes, long limit) {
-        if (queuedBytes.addAndGet(bytes) > limit) {
-            queuedBytes.addAndGet(-bytes);
+    boolean trySend(WireFrame frame, long limit) {
+        if (queuedBytes.addAndGet(frame.wireLength()) > limit) {
+            queuedBytes.addAndGet(-frame.wireLength());
             return false;
         }
-        return true;
-    }
-
-    /** Queues a frame whose bytes were {@link #reserve reserved}. Any thread. */
-    void send(WireFrame frame) {
         loop.offer(this, frame);
+        return true;
     }
 
     /** Sends a close frame after what is already queued, then closes the connection. Any thread. */
     void close(int code, String reason) {
         if (closeRequested.compareAndSet(false, true)) {
-            WireFrame frame = WireFrame.close(code, reason);
-            queuedBytes.addAndGet(frame.wireLength());
-            loop.offer(this, frame);
+            sendControl(WireFrame.close(code, reason));
         }
+    }
+
+    /** Control frames are queued whatever the limit: a close or a pong is never the one to drop. */
+    private void sendControl(WireFrame frame) {
+        queuedBytes.addAndGet(frame.wireLength());
+        loop.offer(this, frame);
     }
 
     /** On the I/O thread, from the loop: appends a frame to this socket's queue. */
@@ -282,9 +282,7 @@ final class WsSocket implements FrameDecoder.Handler {
     @Override
     public void onPing(ByteBuffer payload) {
         if (!closeQueued) {
-            WireFrame pong = WireFrame.pong(payload);
-            queuedBytes.addAndGet(pong.wireLength());
-            loop.offer(this, pong);
+            sendControl(WireFrame.pong(payload));
         }
     }
 

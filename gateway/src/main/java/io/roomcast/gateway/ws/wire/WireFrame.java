@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Thread-safe: the bytes never change after construction. Each I/O thread writes through its
  * own view of them ({@link #view}), so sockets on different threads write the same frame at once
- * without copying it.
+ * without copying it. A frame for many sockets lives in a direct buffer (the kernel reads it as
+ * is; a heap buffer would be copied into a temporary direct one on every write); a frame for one
+ * socket stays on the heap, where it is cheaper to make.
  */
 public final class WireFrame {
 
@@ -24,25 +26,32 @@ public final class WireFrame {
     /** A close frame's reason must fit a control frame: 125 bytes minus the 2-byte code. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
 
+    /** I/O threads with a cached view; a thread numbered higher makes a view per write. */
+    private static final int VIEW_SLOTS = Runtime.getRuntime().availableProcessors() * 2;
+
     private final ByteBuffer bytes;
-    private final int payloadLength;
     private final boolean droppable;
     private final boolean close;
-    private final ByteBuffer[] views = new ByteBuffer[Runtime.getRuntime().availableProcessors() * 2];
+    private final ByteBuffer[] views = new ByteBuffer[VIEW_SLOTS];
 
-    private WireFrame(ByteBuffer bytes, int payloadLength, boolean droppable, boolean close) {
+    private WireFrame(ByteBuffer bytes, boolean droppable, boolean close) {
         this.bytes = bytes;
-        this.payloadLength = payloadLength;
         this.droppable = droppable;
         this.close = close;
     }
 
     /**
-     * A binary message. {@code droppable} marks a frame that may be skipped for a slow socket
-     * (a state: the next one supersedes it) rather than closing the socket.
+     * A binary message for many sockets (a room's frame). {@code droppable} marks a frame that
+     * may be skipped for a slow socket (a state: the next one supersedes it) rather than closing
+     * the socket.
      */
     public static WireFrame binary(byte[] payload, boolean droppable) {
-        return new WireFrame(frame(OPCODE_BINARY, payload, 0, payload.length), payload.length, droppable, false);
+        return new WireFrame(frame(OPCODE_BINARY, payload, true), droppable, false);
+    }
+
+    /** A binary message for one socket (a reply, an error, a Joined). */
+    public static WireFrame binaryForOne(byte[] payload, boolean droppable) {
+        return new WireFrame(frame(OPCODE_BINARY, payload, false), droppable, false);
     }
 
     /** A close frame with its status code and a reason (cut to what a control frame holds). */
@@ -53,19 +62,20 @@ public final class WireFrame {
         payload[0] = (byte) (code >>> 8);
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, reasonLength);
-        return new WireFrame(frame(OPCODE_CLOSE, payload, 0, payload.length), payload.length, false, true);
+        return new WireFrame(frame(OPCODE_CLOSE, payload, false), false, true);
     }
 
     /** The answer to a ping: the same application data back. */
     public static WireFrame pong(ByteBuffer pingPayload) {
         byte[] payload = new byte[pingPayload.remaining()];
         pingPayload.get(payload);
-        return new WireFrame(frame(OPCODE_PONG, payload, 0, payload.length), payload.length, false, false);
+        return new WireFrame(frame(OPCODE_PONG, payload, false), false, false);
     }
 
-    private static ByteBuffer frame(int opcode, byte[] payload, int offset, int length) {
+    private static ByteBuffer frame(int opcode, byte[] payload, boolean direct) {
+        int length = payload.length;
         int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuffer out = ByteBuffer.allocateDirect(header + length);
+        ByteBuffer out = direct ? ByteBuffer.allocateDirect(header + length) : ByteBuffer.allocate(header + length);
         out.put((byte) (FIN | opcode));
         if (length < 126) {
             out.put((byte) length);
@@ -74,17 +84,13 @@ public final class WireFrame {
         } else {
             out.put((byte) 127).putLong(length);
         }
-        out.put(payload, offset, length);
+        out.put(payload);
         return out.flip().asReadOnlyBuffer();
     }
 
     /** Bytes on the wire: header and payload. */
     public int wireLength() {
         return bytes.capacity();
-    }
-
-    public int payloadLength() {
-        return payloadLength;
     }
 
     public boolean droppable() {
@@ -101,7 +107,7 @@ public final class WireFrame {
      */
     public ByteBuffer view(int thread, int offset) {
         ByteBuffer view;
-        if (thread < views.length) {
+        if (thread < VIEW_SLOTS) {
             view = views[thread];
             if (view == null) {
                 view = bytes.duplicate();
