@@ -62,15 +62,8 @@ public final class Engine {
     public Engine(Run run, Scenario scenario) {
         this.run = run;
         this.scenario = scenario;
-        for (String spec : run.options.serverPids) {
-            int eq = spec.indexOf('=');
-            String pid = (eq >= 0 ? spec.substring(eq + 1) : spec).trim();
-            if (!pid.matches("\\d+")) {
-                throw new IllegalArgumentException("--server-pid wants [LABEL=]PID, was " + spec);
-            }
-            String comm = ProcStat.comm(pid);
-            String label = eq >= 0 ? spec.substring(0, eq).trim() : (comm.isEmpty() ? "pid" : comm) + "-" + pid;
-            targets.add(new Target(label, pid, comm, comm.startsWith("redis")));
+        for (ServerProcess p : ServerProcess.parse(run.options.serverPids)) {
+            targets.add(new Target(p.label(), p.pid(), p.command(), p.redis()));
         }
     }
 

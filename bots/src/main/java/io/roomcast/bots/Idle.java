@@ -48,6 +48,8 @@ public final class Idle extends ScenarioCommand implements Scenario {
     int pingEverySeconds;
 
     private Run run;
+    /** The --server-pid entries that are not Redis, parsed once. */
+    private List<ServerProcess> nodes;
     private final List<Sleeper> sleepers = new ArrayList<>();
     private final LongAdder open = new LongAdder();
     private final LongAdder pingsSent = new LongAdder();
@@ -67,6 +69,7 @@ public final class Idle extends ScenarioCommand implements Scenario {
     Scenario scenario(Run run) {
         RunOptions.positive("--connections", connections);
         RunOptions.positive("--ping-every", pingEverySeconds);
+        this.nodes = ServerProcess.parse(options.serverPids).stream().filter(p -> !p.redis()).toList();
         this.run = run;
         return this;
     }
@@ -92,7 +95,7 @@ public final class Idle extends ScenarioCommand implements Scenario {
 
     @Override
     public void setup(Engine engine) throws InterruptedException {
-        nodePids().forEach((label, pid) -> liveHeap(pid).ifPresent(bytes -> liveHeapBefore.put(label, bytes)));
+        nodes.forEach(n -> liveHeap(n.pid()).ifPresent(bytes -> liveHeapBefore.put(n.label(), bytes)));
         for (int i = 0; i < connections; i++) {
             sleepers.add(new Sleeper(run, i));
         }
@@ -142,7 +145,7 @@ public final class Idle extends ScenarioCommand implements Scenario {
             pinging.cancel(false);
         }
         openAtEnd = sleepers.stream().filter(Bot::isOpen).count();
-        nodePids().forEach((label, pid) -> liveHeap(pid).ifPresent(bytes -> liveHeapAfter.put(label, bytes)));
+        nodes.forEach(n -> liveHeap(n.pid()).ifPresent(bytes -> liveHeapAfter.put(n.label(), bytes)));
     }
 
     @Override
@@ -165,11 +168,10 @@ public final class Idle extends ScenarioCommand implements Scenario {
         report.expected = pingsSent.sum();
         report.delivered = pongs.sum();
         report.results.put("connections_open_at_load_end", openAtEnd);
-        int node = 0;
-        for (String label : nodePids().keySet()) {
+        for (int node = 0; node < nodes.size(); node++) {
+            String label = nodes.get(node).label();
             // Connection i went to URL i mod n: the k-th node given got every n-th connection.
             long conns = node < run.urls.size() ? (openAtEnd + run.urls.size() - 1 - node) / run.urls.size() : 0;
-            node++;
             Long before = liveHeapBefore.get(label);
             Long after = liveHeapAfter.get(label);
             if (before == null || after == null || conns == 0) {
@@ -183,35 +185,13 @@ public final class Idle extends ScenarioCommand implements Scenario {
         }
     }
 
-    /** The --server-pid entries that are not Redis: label -> pid. */
-    private Map<String, Long> nodePids() {
-        Map<String, Long> nodes = new LinkedHashMap<>();
-        for (String spec : options.serverPids) {
-            int eq = spec.indexOf('=');
-            long pid = Long.parseLong(spec.substring(eq + 1).strip());
-            String label = eq > 0 ? spec.substring(0, eq) : "pid-" + pid;
-            if (!command(pid).contains("redis")) {
-                nodes.put(label, pid);
-            }
-        }
-        return nodes;
-    }
-
-    private static String command(long pid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     /** Live heap bytes after a full GC, from the histogram's total line; empty when jcmd fails or hangs. */
-    static OptionalLong liveHeap(long pid) {
+    static OptionalLong liveHeap(String pid) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Path out = null;
         try {
             out = Files.createTempFile("roomcast-bots-histogram", ".txt");
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
+            Process p = new ProcessBuilder(jcmd.toString(), pid, "GC.class_histogram")
                     .redirectErrorStream(true).redirectOutput(out.toFile()).start();
             if (!p.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
