@@ -147,6 +147,7 @@ public final class RedisConnections implements AutoCloseable {
     @Override
     public void close() throws Exception {
         flusher.shutdown();
+        publisher.flushCommands(); // what a last burst left buffered
         publisher.close();
         pubSub.close();
         client.close();
