@@ -1,0 +1,254 @@
+package io.roomcast.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The floor under "server CPU per delivered message" on the machine it runs on: what the JVM
+ * and the kernel cost for one small message on a loopback TCP socket when the program does
+ * nothing else — no WebSocket, no rooms, no Redis. Roomcast's figures are read against it.
+ *
+ * <ul>
+ *   <li>{@code write} (W1's send side): {@code --servers} threads, each owning an equal share of
+ *       {@code --sockets} connections, write the same {@code --bytes}-byte buffer to every one of
+ *       their sockets at the same instant, {@code --hz} times a second (like two nodes fanning
+ *       out one broadcast). {@code --readers} selector threads play the clients and read
+ *       everything. Measured: the server threads' CPU per write.
+ *   <li>{@code read} (W2's input side): {@code --readers} client threads send one message per
+ *       socket {@code --hz} times a second, spread evenly over the period (like players'
+ *       inputs); {@code --servers} selector threads read them. Measured: the server threads' CPU
+ *       per message read, including their wake-ups.
+ * </ul>
+ *
+ * Thread CPU comes from {@link ThreadMXBean}; in the loopback stack the sender's system call also
+ * runs the receiver's TCP input and its wake-up, as it does for a node writing to a bot.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.roomcast.benchmarks.LoopbackFloor
+ * write --sockets 1000}; {@code --help} lists the options.
+ */
+public final class LoopbackFloor {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final String mode;
+    private final int sockets;
+    private final int servers;
+    private final int readers;
+    private final int bytes;
+    private final int hz;
+    private final int warmupSeconds;
+    private final int seconds;
+
+    private volatile boolean running = true;
+
+    private LoopbackFloor(String mode, int sockets, int servers, int readers, int bytes, int hz,
+                          int warmupSeconds, int seconds) {
+        this.mode = mode;
+        this.sockets = sockets;
+        this.servers = servers;
+        this.readers = readers;
+        this.bytes = bytes;
+        this.hz = hz;
+        this.warmupSeconds = warmupSeconds;
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
+                || !(args[0].equals("write") || args[0].equals("read"))) {
+            System.out.println("""
+                    usage: LoopbackFloor write|read [--sockets N] [--servers N] [--readers N]
+                                         [--bytes N] [--hz N] [--warmup S] [--seconds S]
+                      write: server threads write one message to each of their sockets at once, hz times a second
+                      read:  client threads send one message per socket hz times a second, spread over the period
+                    defaults: --sockets 1000 --servers 2 --readers 2 --bytes 106 --hz 20 --warmup 10 --seconds 10""");
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        int sockets = 1000, servers = 2, readers = 2, bytes = 106, hz = 20, warmup = 10, seconds = 10;
+        for (int i = 1; i < args.length; i += 2) {
+            if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + " needs a value");
+            int value = Integer.parseInt(args[i + 1]);
+            switch (args[i]) {
+                case "--sockets" -> sockets = value;
+                case "--servers" -> servers = value;
+                case "--readers" -> readers = value;
+                case "--bytes" -> bytes = value;
+                case "--hz" -> hz = value;
+                case "--warmup" -> warmup = value;
+                case "--seconds" -> seconds = value;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        new LoopbackFloor(args[0], sockets, servers, readers, bytes, hz, warmup, seconds).run();
+    }
+
+    private void run() throws Exception {
+        List<SocketChannel> serverSide = new ArrayList<>(sockets);
+        List<SocketChannel> clientSide = new ArrayList<>(sockets);
+        connect(serverSide, clientSide);
+        boolean write = mode.equals("write");
+        // The measured side: the server threads. The other side keeps up with them.
+        List<Worker> measured = new ArrayList<>();
+        List<Thread> all = new ArrayList<>();
+        for (int s = 0; s < servers; s++) {
+            List<SocketChannel> share = share(serverSide, s, servers);
+            Worker worker = write ? new Writer(share, false) : new Reader(share);
+            measured.add(worker);
+            all.add(Thread.ofPlatform().name("server-" + s).start(worker));
+        }
+        for (int r = 0; r < readers; r++) {
+            List<SocketChannel> share = share(clientSide, r, readers);
+            Worker worker = write ? new Reader(share) : new Writer(share, true);
+            all.add(Thread.ofPlatform().name("client-" + r).start(worker));
+        }
+        System.out.printf("%s: %d sockets, %d server threads, %d client threads, %d-byte messages at %d Hz; warm-up %d s%n",
+                mode, sockets, servers, readers, bytes, hz, warmupSeconds);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        long cpuBefore = cpu(measured);
+        long countBefore = count(measured);
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        long cpu = cpu(measured) - cpuBefore;
+        long count = count(measured) - countBefore;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        running = false;
+        for (Thread thread : all) thread.join(2000);
+        for (SocketChannel channel : serverSide) channel.close();
+        for (SocketChannel channel : clientSide) channel.close();
+        System.out.printf("%s: %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
+                mode, count, elapsed, cpu / 1e9, cpu / 1e9 / elapsed, count == 0 ? 0 : cpu / 1e3 / count);
+    }
+
+    private void connect(List<SocketChannel> serverSide, List<SocketChannel> clientSide) throws IOException {
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), sockets);
+            for (int i = 0; i < sockets; i++) {
+                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+                SocketChannel server = listener.accept();
+                for (SocketChannel channel : List.of(client, server)) {
+                    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    channel.configureBlocking(false);
+                }
+                clientSide.add(client);
+                serverSide.add(server);
+            }
+        }
+    }
+
+    private static List<SocketChannel> share(List<SocketChannel> channels, int index, int of) {
+        List<SocketChannel> share = new ArrayList<>();
+        for (int i = index; i < channels.size(); i += of) share.add(channels.get(i));
+        return share;
+    }
+
+    private static long cpu(List<Worker> workers) {
+        long total = 0;
+        for (Worker worker : workers) total += THREADS.getThreadCpuTime(worker.threadId);
+        return total;
+    }
+
+    private static long count(List<Worker> workers) {
+        long total = 0;
+        for (Worker worker : workers) total += worker.messages;
+        return total;
+    }
+
+    private abstract static class Worker implements Runnable {
+        volatile long threadId;
+        volatile long messages;
+
+        @Override
+        public final void run() {
+            threadId = Thread.currentThread().threadId();
+            try {
+                work();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }
+
+        abstract void work() throws IOException;
+    }
+
+    /**
+     * Writes one message to every socket of its share each period: all at the same instant
+     * ({@code spread} false, a fan-out), or one socket after the other evenly over the period
+     * ({@code spread} true, players' inputs). The same direct buffer for every socket, as a
+     * prepared frame.
+     */
+    private final class Writer extends Worker {
+        private final List<SocketChannel> channels;
+        private final boolean spread;
+
+        Writer(List<SocketChannel> channels, boolean spread) {
+            this.channels = channels;
+            this.spread = spread;
+        }
+
+        @Override
+        void work() throws IOException {
+            ByteBuffer message = ByteBuffer.allocateDirect(bytes);
+            long period = TimeUnit.SECONDS.toNanos(1) / hz;
+            long step = spread ? period / Math.max(1, channels.size()) : 0;
+            long next = System.nanoTime();
+            long written = 0;
+            while (running) {
+                for (SocketChannel channel : channels) {
+                    if (step > 0) next = sleepUntil(next + step);
+                    message.clear();
+                    // a full socket buffer drops the message: the floor is about the system call
+                    if (channel.write(message) == bytes) written++;
+                }
+                messages = written;
+                if (step == 0) next = sleepUntil(next + period);
+            }
+        }
+
+        private long sleepUntil(long deadline) {
+            long wait = deadline - System.nanoTime();
+            if (wait > 0) LockSupport.parkNanos(wait);
+            return deadline;
+        }
+    }
+
+    /** A selector loop that reads everything its sockets receive, counting whole messages. */
+    private final class Reader extends Worker {
+        private final List<SocketChannel> channels;
+
+        Reader(List<SocketChannel> channels) {
+            this.channels = channels;
+        }
+
+        @Override
+        void work() throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+            long received = 0;
+            try (Selector selector = Selector.open()) {
+                for (SocketChannel channel : channels) channel.register(selector, SelectionKey.OP_READ);
+                while (running) {
+                    if (selector.select(100) == 0) continue;
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        buffer.clear();
+                        int read = ((SocketChannel) key.channel()).read(buffer);
+                        if (read > 0) received += read;
+                    }
+                    selector.selectedKeys().clear();
+                    messages = received / bytes;
+                }
+            }
+        }
+    }
+}
