@@ -364,19 +364,21 @@ public final class Engine {
     }
 
     private record WindowMark(long micros, Map<Target, ProcStat.Sample> samples, Map<Target, HsPerf.Reading> perf,
-                              long[] machine, Map<Long, Long> threadCpu, Map<Long, String> threadNames,
+                              Map<Target, Map<String, ProcStat.ThreadSample>> serverThreads, long[] machine, Map<Long, Long> threadCpu, Map<Long, String> threadNames,
                               long gcCount, long gcMillis, long received) {}
 
     private WindowMark mark() {
         long now = run.clock.micros();
         Map<Target, ProcStat.Sample> samples = new HashMap<>();
         Map<Target, HsPerf.Reading> perf = new HashMap<>();
+        Map<Target, Map<String, ProcStat.ThreadSample>> serverThreads = new HashMap<>();
         List<Target> all = new ArrayList<>(targets);
         all.add(self);
         for (Target t : all) {
             samples.put(t, ProcStat.sample(t.pid));
             if (t != self && !t.redis) {
                 HsPerf.read(t.pid).ifPresent(r -> perf.put(t, r));
+                serverThreads.put(t, ProcStat.threads(t.pid));
             }
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -407,7 +409,7 @@ public final class Engine {
                 gcMillis += Math.max(0, gc.getCollectionTime());
             }
         }
-        return new WindowMark(now, samples, perf, ProcStat.machine(), cpu, names, gcCount, gcMillis, run.received.sum());
+        return new WindowMark(now, samples, perf, serverThreads, ProcStat.machine(), cpu, names, gcCount, gcMillis, run.received.sum());
     }
 
     private void window(Report report, WindowMark begin, WindowMark end) {
@@ -462,6 +464,11 @@ public final class Engine {
         u.rssStartBytes = a.rssBytes();
         u.rssEndBytes = b.rssBytes();
         u.rssMaxBytes = Math.max(t.rssMax, Math.max(a.rssBytes(), b.rssBytes()));
+        Map<String, ProcStat.ThreadSample> threadsBefore = begin.serverThreads.get(t);
+        Map<String, ProcStat.ThreadSample> threadsAfter = end.serverThreads.get(t);
+        if (threadsBefore != null && threadsAfter != null) {
+            u.threads = ProcStat.threadGroups(threadsBefore, threadsAfter);
+        }
         HsPerf.Reading pa = begin.perf.get(t);
         HsPerf.Reading pb = end.perf.get(t);
         if (pb != null) {

@@ -136,9 +136,16 @@ final class HtmlReport {
                     .append("</td><td>").append(p.gcCount == null ? "" : p.gcCount).append("</td><td>")
                     .append(p.gcSeconds == null ? "" : fmt(p.gcSeconds)).append("</td></tr>\n");
         }
-        h.append("</table>\n<p class=\"muted\">Machine: ").append(r.machineCores).append(" cores, ")
+        h.append("</table>\n");
+        for (Report.ProcessUsage p : r.processes) {
+            if (!p.threads.isEmpty()) {
+                h.append("<p>").append(esc(p.label)).append(" by threads: ")
+                        .append(esc(Report.busiestThreads(p, r.windowSeconds, 8))).append("</p>\n");
+            }
+        }
+        h.append("<p class=\"muted\">Machine: ").append(r.machineCores).append(" cores, ")
                 .append(r.machineBusyPercent == null ? "busy % unknown" : fmt(r.machineBusyPercent) + " % busy over the window")
-                .append(". CPU from /proc/PID/stat (utime+stime); heap and GC pauses of JVMs from their hsperfdata counters.</p>\n");
+                .append(". CPU from /proc/PID/stat (utime+stime), per thread from /proc/PID/task (a wake-up is a voluntary context switch); heap and GC pauses of JVMs from their hsperfdata counters.</p>\n");
 
         h.append("<h2>Generator</h2>\n<table>");
         for (Map.Entry<String, Object> e : r.generator.entrySet()) {

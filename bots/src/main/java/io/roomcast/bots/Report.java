@@ -6,6 +6,7 @@ import org.HdrHistogram.HistogramIterationValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -167,6 +168,17 @@ public final class Report {
         }
     }
 
+    /** "XNIO-1 I/O 52 % (6403 wake-ups/s), ...": a node's busiest thread pools, for people. */
+    static String busiestThreads(ProcessUsage p, double windowSeconds, int limit) {
+        List<String> parts = new ArrayList<>();
+        for (ProcStat.ThreadGroupUse pool : p.threads.subList(0, Math.min(limit, p.threads.size()))) {
+            parts.add(String.format(Locale.ROOT, "%s %.0f %% (%d wake-ups/s)", pool.name(),
+                    p.cpuSeconds > 0 ? 100 * pool.cpuSeconds() / p.cpuSeconds : 0,
+                    windowSeconds > 0 ? Math.round(pool.wakeUps() / windowSeconds) : 0));
+        }
+        return String.join(", ", parts);
+    }
+
     /** A sampled process over the window. */
     public static final class ProcessUsage {
         public String label;
@@ -182,6 +194,8 @@ public final class Report {
         public Long heapCapacityBytes;
         public Double gcSeconds;
         public Long gcCount;
+        /** A node's CPU by thread pool over the window, busiest first (empty when not read). */
+        public List<ProcStat.ThreadGroupUse> threads = List.of();
 
         Map<String, Object> toJson(double windowSeconds) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -201,6 +215,18 @@ public final class Report {
             if (gcSeconds != null) {
                 m.put("gc_pause_seconds", round3(gcSeconds));
                 m.put("gc_pauses", gcCount);
+            }
+            if (!threads.isEmpty()) {
+                List<Object> pools = new ArrayList<>();
+                for (ProcStat.ThreadGroupUse pool : threads) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("threads", pool.name());
+                    row.put("cpu_seconds", round3(pool.cpuSeconds()));
+                    row.put("share", cpuSeconds > 0 ? round3(pool.cpuSeconds() / cpuSeconds) : null);
+                    row.put("wake_ups_per_s", windowSeconds > 0 ? Math.round(pool.wakeUps() / windowSeconds) : null);
+                    pools.add(row);
+                }
+                m.put("cpu_by_threads", pools);
             }
             return m;
         }

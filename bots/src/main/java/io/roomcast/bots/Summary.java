@@ -36,6 +36,9 @@ final class Summary {
                     Report.mib(p.rssMaxBytes),
                     p.heapUsedBytes == null ? "" : String.format(Locale.ROOT, "  heap %.1f MiB, gc pauses %s (%.3f s)",
                             p.heapUsedBytes / 1048576.0, p.gcCount, p.gcSeconds == null ? 0 : p.gcSeconds));
+            if (!p.threads.isEmpty()) {
+                out.printf(Locale.ROOT, "           by threads: %s%n", Report.busiestThreads(p, r.windowSeconds, 5));
+            }
         }
         if (r.microsPerDelivery() != null) {
             out.printf(Locale.ROOT, "derived    %.2f us of node CPU per delivered message (%.2f with Redis); nodes %.2f cores%n",

@@ -110,6 +110,13 @@ class BotsAgainstARealNodeTest {
         assertEquals("input_to_visible", MiniJson.at(latencies.getFirst(), "name"));
         assertEquals(inputs, MiniJson.num(latencies.getFirst(), "count"));
         assertTrue(MiniJson.num(report, "cpu.node_cpu_seconds") >= 0);
+        // The node runs in this JVM: its I/O threads read every input and write every state.
+        List<?> pools = (List<?>) MiniJson.at(((List<?>) MiniJson.at(report, "cpu.servers")).getFirst(), "cpu_by_threads");
+        Object io = pools.stream().filter(p -> String.valueOf(MiniJson.at(p, "threads")).contains("I/O")).findFirst()
+                .orElseThrow(() -> new AssertionError("no I/O threads in " + pools));
+        assertTrue(MiniJson.num(io, "cpu_seconds") > 0, "the I/O threads worked: " + io);
+        assertTrue(MiniJson.num(io, "wake_ups_per_s") > 0, "and slept between inputs: " + io);
+        assertTrue(run.out().contains("by threads: "), run.out());
         assertSelfContainedHtml(html);
         assertTrue(run.out().contains("loss 0.0000%"), run.out());
     }
