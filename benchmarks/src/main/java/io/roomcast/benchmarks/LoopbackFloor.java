@@ -102,6 +102,7 @@ public final class LoopbackFloor {
         boolean write = mode.equals("write");
         // The measured side: the server threads. The other side keeps up with them.
         List<Worker> measured = new ArrayList<>();
+        List<Worker> clients = new ArrayList<>();
         List<Thread> all = new ArrayList<>();
         for (int s = 0; s < servers; s++) {
             List<SocketChannel> share = share(serverSide, s, servers);
@@ -112,16 +113,19 @@ public final class LoopbackFloor {
         for (int r = 0; r < readers; r++) {
             List<SocketChannel> share = share(clientSide, r, readers);
             Worker worker = write ? new Reader(share) : new Writer(share, true);
+            clients.add(worker);
             all.add(Thread.ofPlatform().name("client-" + r).start(worker));
         }
         System.out.printf("%s: %d sockets, %d server threads, %d client threads, %d-byte messages at %d Hz; warm-up %d s%n",
                 mode, sockets, servers, readers, bytes, hz, warmupSeconds);
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         long cpuBefore = cpu(measured);
+        long clientCpuBefore = cpu(clients);
         long countBefore = count(measured);
         long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         long cpu = cpu(measured) - cpuBefore;
+        long clientCpu = cpu(clients) - clientCpuBefore;
         long count = count(measured) - countBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
         running = false;
@@ -130,6 +134,8 @@ public final class LoopbackFloor {
         for (SocketChannel channel : clientSide) channel.close();
         System.out.printf("%s: %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
                 mode, count, elapsed, cpu / 1e9, cpu / 1e9 / elapsed, count == 0 ? 0 : cpu / 1e3 / count);
+        System.out.printf("%s: client threads' CPU %.3f s = %.2f µs per message (the generator's side)%n",
+                mode, clientCpu / 1e9, count == 0 ? 0 : clientCpu / 1e3 / count);
     }
 
     private void connect(List<SocketChannel> serverSide, List<SocketChannel> clientSide) throws IOException {
