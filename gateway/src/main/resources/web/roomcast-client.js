@@ -27,7 +27,8 @@
  * - `welcome`      {sessionId, nodeId, resumeToken, serverTimeMs, limits, resumed, protocolVersion}
  * - `joined`       {roomId, gameType, seat, playerId, tickRateHz, lastEventOffset, resumed}
  * - `state`        {roomId, tick, keyframe, entities, changed, removed, applied, mySeq,
- *                   serverTimeMs, receivedAt}
+ *                   serverTimeMs, receivedAt}   applied: seat -> last applied input seq, only
+ *                                               for seats that have had one (else 0)
  * - `gap`          {roomId, expectedTick, tick}   a delta was missed; a keyframe was requested
  * - `event`        {roomId, fromPlayer, name, payload, offset, direct, text()}
  * - `left`         {roomId, reason, detail}     reason: a LeaveReason name, or REJOIN_FAILED when

@@ -272,7 +272,7 @@ public abstract class Bot implements WebSocket.Listener {
                 welcomed.complete(frame.getWelcome());
             }
             case JOINED -> {
-                // Kept without its keyframe: in a big room that lists every seat (applied seqs).
+                // Kept without its keyframe: in a big room it is large (every entity).
                 joined = frame.getJoined().toBuilder().clearKeyframe().build();
                 onJoined(frame.getJoined());
                 CompletableFuture<Joined> pending;

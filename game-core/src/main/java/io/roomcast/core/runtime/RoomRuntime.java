@@ -423,11 +423,19 @@ public final class RoomRuntime<I> {
         return ServerFrame.newBuilder().setJoined(joined).build().toByteArray();
     }
 
+    /**
+     * The last applied seq of every seat that has had an input applied. Seats at 0 (none yet:
+     * spectators, a broadcast room's members) are left out, so a room of a thousand listeners
+     * does not send a thousand entries with every state; clients read a missing seat as 0.
+     */
     private List<SeatInput> applied() {
         List<Player> players = seats.inSeatOrder();
-        List<SeatInput> applied = new ArrayList<>(players.size());
+        List<SeatInput> applied = new ArrayList<>();
         for (Player player : players) {
-            applied.add(SeatInput.newBuilder().setSeat(player.seat()).setSeq(seats.lastInputSeq(player)).build());
+            int seq = seats.lastInputSeq(player);
+            if (seq != 0) {
+                applied.add(SeatInput.newBuilder().setSeat(player.seat()).setSeq(seq).build());
+            }
         }
         return applied;
     }
