@@ -11,31 +11,33 @@ import java.util.function.Predicate;
 
 /**
  * Which of this node's sessions are in which room, whoever owns it: one {@link RoomFanout} per
- * room, subscribed to the room's channel while it has a member (or a join on the way), and what
- * this node knows of each room's owner. Thread-safe.
+ * room while it has a member (or a join on the way), subscribed to the room's channel when
+ * another node owns the room, and what this node knows of each room's owner. Thread-safe.
  */
 final class Membership {
 
     /** A room whose owner has been silent, and who that owner was. */
     record SilentRoom(String roomId, String formerOwner) {}
 
+    private final String nodeId;
     private final MessageBus bus;
     private final NodeMetrics metrics;
     private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
 
-    Membership(MessageBus bus, NodeMetrics metrics) {
+    Membership(String nodeId, MessageBus bus, NodeMetrics metrics) {
+        this.nodeId = nodeId;
         this.bus = bus;
         this.metrics = metrics;
     }
 
     /** Listens to the room's channel (before a join, so its first states are not missed). */
     void listen(String roomId, String owner) {
-        fanouts.computeIfAbsent(roomId, id -> subscribed(id, owner));
+        fanouts.computeIfAbsent(roomId, id -> newFanout(id, owner));
     }
 
     /** The session receives the room's frames from now on. */
     void add(String roomId, Session session, String owner) {
-        fanouts.computeIfAbsent(roomId, id -> subscribed(id, owner)).add(session);
+        fanouts.computeIfAbsent(roomId, id -> newFanout(id, owner)).add(session);
     }
 
     /** The session leaves the room here: no more frames, and the channel is dropped with its last member. */
@@ -67,11 +69,35 @@ final class Membership {
         return fanout == null ? null : fanout.owner();
     }
 
-    /** This node (or another) took the room over with {@code epoch}. */
+    /**
+     * This node (or another) took the room over with {@code epoch}. A room this node owns now is
+     * not listened to any more: its frames reach the members here directly.
+     */
     void ownerChanged(String roomId, String owner, long epoch) {
         RoomFanout fanout = fanouts.get(roomId);
         if (fanout != null) {
             fanout.owner(owner, epoch);
+            if (nodeId.equals(owner)) {
+                fanout.unsubscribe();
+            } else {
+                fanout.subscribe();
+            }
+        }
+    }
+
+    /** This node lost the room to another (fenced): the members here hear the new owner from the channel. */
+    void ownershipLost(String roomId) {
+        RoomFanout fanout = fanouts.get(roomId);
+        if (fanout != null) {
+            fanout.subscribe();
+        }
+    }
+
+    /** Room thread of a room this node owns: one of its frames, to the members here. */
+    void deliverLocally(MessageBus.RoomFrame frame) {
+        RoomFanout fanout = fanouts.get(frame.roomId());
+        if (fanout != null) {
+            fanout.deliver(frame);
         }
     }
 
@@ -87,9 +113,11 @@ final class Membership {
         return silent;
     }
 
-    private RoomFanout subscribed(String roomId, String owner) {
-        RoomFanout fanout = new RoomFanout(metrics, owner);
-        fanout.subscription(bus.subscribeRoom(roomId, fanout::deliver));
+    private RoomFanout newFanout(String roomId, String owner) {
+        RoomFanout fanout = new RoomFanout(metrics, roomId, nodeId, bus, owner);
+        if (!nodeId.equals(owner)) {
+            fanout.subscribe();
+        }
         return fanout;
     }
 }

@@ -299,28 +299,34 @@ final class OwnedRooms {
             roomSlots.decrementAndGet();
             return CompletableFuture.completedFuture(null);
         }
+        long claimedAt = System.nanoTime();
         return ownership.claim(newRoomId()).thenApply(lease -> {
             if (lease.isEmpty()) { // a fresh random id is never taken; if it is, give the slot back
                 roomSlots.decrementAndGet();
                 return null;
             }
-            return startRoom(type, lease.get());
+            return startRoom(type, lease.get(), claimedAt);
         });
     }
 
-    private RoomHost startRoom(RoomType<?> type, RoomOwnership.Lease lease) {
-        RoomHost host = newHost(type, lease);
+    private RoomHost startRoom(RoomType<?> type, RoomOwnership.Lease lease, long claimedAt) {
+        RoomHost host = newHost(type, lease, claimedAt);
         metrics.roomsCreated.increment();
         host.executor().execute(host.runtime()::start);
         directory.publish(new RoomDirectory.RoomEntry(lease.roomId(), type.name(), host.maxPlayers()));
         return host;
     }
 
-    /** A host with its runtime, registered as owned; not yet started (or restored). */
-    private <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease) {
+    /**
+     * A host with its runtime, registered as owned; not yet started (or restored). Its lease
+     * window opens from {@code claimedAt}, when the claim that got the lease was sent.
+     */
+    private <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease, long claimedAt) {
         RoomSettings settings = effectiveSettings(type.settings());
         SerialExecutor executor = new SerialExecutor(workers.pool(), e -> metrics.roomTaskErrors.increment());
-        RoomHost host = new RoomHost(lease.roomId(), type.name(), settings.maxPlayers(), executor, lease, bus, this);
+        RoomHost host = new RoomHost(lease.roomId(), type.name(), settings.maxPlayers(), executor, lease,
+                new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)), bus, this);
+        host.leaseConfirmed(claimedAt);
         host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), host,
                 random.nextLong()));
         hosts.put(lease.roomId(), host);
@@ -332,16 +338,25 @@ final class OwnedRooms {
         return config.tickRate > 0 ? settings.withTickRateHz(config.tickRate) : settings;
     }
 
+    /** Room thread of a room this node owns: a frame of it to this node's members of the room. */
+    void deliverLocally(MessageBus.RoomFrame frame) {
+        membership.deliverLocally(frame);
+    }
+
     private void renewLeases() {
         for (RoomHost host : hosts.values()) {
             if (host.isFenced()) {
                 continue;
             }
+            long renewedAt = System.nanoTime();
             ownership.renew(host.lease()).whenComplete((renewed, failure) -> {
-                if (Boolean.FALSE.equals(renewed)) {
+                if (Boolean.TRUE.equals(renewed)) {
+                    host.leaseConfirmed(renewedAt);
+                } else if (Boolean.FALSE.equals(renewed)) {
                     fence(host);
                 }
-                // A failure (Redis unreachable) keeps the room ticking for the players it can reach.
+                // A failure (Redis unreachable) keeps the room ticking; its members here keep getting
+                // its frames while the lease window lasts (LeaseWindow), the others when Redis is back.
             });
         }
     }
@@ -356,10 +371,11 @@ final class OwnedRooms {
             if (hosts.containsKey(roomId) || !takingOver.add(roomId)) {
                 continue;
             }
+            long claimedAt = System.nanoTime();
             ownership.claim(roomId)
                     .thenCompose(lease -> lease.isEmpty()
                             ? CompletableFuture.completedFuture(null)
-                            : snapshots.load(roomId).thenAccept(saved -> restoreRoom(lease.get(), saved, silent.formerOwner())))
+                            : snapshots.load(roomId).thenAccept(saved -> restoreRoom(lease.get(), saved, silent.formerOwner(), claimedAt)))
                     .whenComplete((done, failure) -> {
                         takingOver.remove(roomId);
                         if (failure != null) {
@@ -369,7 +385,7 @@ final class OwnedRooms {
         }
     }
 
-    private void restoreRoom(RoomOwnership.Lease lease, Optional<byte[]> saved, String formerOwner) {
+    private void restoreRoom(RoomOwnership.Lease lease, Optional<byte[]> saved, String formerOwner, long claimedAt) {
         HostSnapshot snapshot;
         try {
             snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;
@@ -383,7 +399,7 @@ final class OwnedRooms {
             return;
         }
         roomSlots.incrementAndGet();
-        RoomHost host = newHost(type, lease);
+        RoomHost host = newHost(type, lease, claimedAt);
         membership.ownerChanged(lease.roomId(), nodeId, lease.epoch());
         // Number the ticks past any the former owner may have run after its last snapshot.
         long period = TimeUnit.SECONDS.toMillis(1) / type.settings().tickRateHz();
@@ -411,6 +427,7 @@ final class OwnedRooms {
     /** The lease went to another node: stop this runtime without a word to the players. */
     private void fence(RoomHost host) {
         host.fence();
+        membership.ownershipLost(host.roomId()); // the members here hear the new owner from now on
         metrics.roomsFenced.increment();
         host.executor().execute(() -> host.runtime().close());
     }

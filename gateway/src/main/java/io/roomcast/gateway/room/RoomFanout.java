@@ -14,28 +14,62 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * older than one already seen come from a deposed owner and are dropped; the newest epoch's
  * sender is the room's current owner, where this node routes the members' requests.
  *
+ * <p>Frames come from two places: the room's thread when this node owns the room (its own
+ * frames, delivered directly), and the bus for a room another node owns, to which the fan-out
+ * is subscribed only then (see "Data flow" in docs/architecture.md). A frame on the bus that
+ * this node sent itself is an echo and is dropped: its members had it directly.
+ *
  * <p>Thread-safe: members change rarely (join, leave) and are read on every frame, hence the
- * copy-on-write list; frames of one room arrive on one thread at a time (the bus's guarantee).
+ * copy-on-write list; frames are delivered one at a time (from the room's thread, the bus's
+ * thread, or both while the room changes owner).
  */
 final class RoomFanout {
 
     private final NodeMetrics metrics;
+    private final String roomId;
+    private final String selfNode;
+    private final MessageBus bus;
     private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
     private volatile long highestEpoch;
     private volatile String owner;
     private volatile long lastFrameNanos = System.nanoTime();
-    private MessageBus.Subscription subscription; // set once, right after construction
+    private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
 
-    RoomFanout(NodeMetrics metrics, String owner) {
+    RoomFanout(NodeMetrics metrics, String roomId, String selfNode, MessageBus bus, String owner) {
         this.metrics = metrics;
+        this.roomId = roomId;
+        this.selfNode = selfNode;
+        this.bus = bus;
         this.owner = owner;
     }
 
-    void subscription(MessageBus.Subscription subscription) {
-        this.subscription = subscription;
+    /** Listens to the room's channel, unless it already does. */
+    synchronized void subscribe() {
+        if (subscription == null) {
+            subscription = bus.subscribeRoom(roomId, this::fromBus);
+        }
     }
 
-    void deliver(MessageBus.RoomFrame message) {
+    /** Stops listening to the room's channel, if it did. */
+    synchronized void unsubscribe() {
+        if (subscription != null) {
+            subscription.unsubscribe();
+            subscription = null;
+        }
+    }
+
+    synchronized boolean isSubscribed() {
+        return subscription != null;
+    }
+
+    private void fromBus(MessageBus.RoomFrame message) {
+        if (selfNode.equals(message.ownerNode())) {
+            return; // our own frame back from the channel: the members here had it directly
+        }
+        deliver(message);
+    }
+
+    synchronized void deliver(MessageBus.RoomFrame message) {
         if (message.epoch() < highestEpoch) {
             metrics.staleEpochDropped.increment();
             return;
@@ -84,7 +118,4 @@ final class RoomFanout {
         return members.isEmpty();
     }
 
-    void unsubscribe() {
-        subscription.unsubscribe();
-    }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * A room this node owns: its runtime, the serial executor it runs on, its lease, and which node
- * holds each seated player's session. What the runtime produces goes out through the
+ * holds each seated player's session. What the runtime produces goes to this node's members of
+ * the room directly, while the lease is surely held, and to the other nodes through the
  * {@link MessageBus}, stamped with the lease's epoch. Once fenced (the lease was lost to another
  * node) it sends nothing more.
  *
@@ -29,17 +30,19 @@ public final class RoomHost implements RoomOutput {
     private final MessageBus bus;
     private final OwnedRooms manager;
     private final Map<String, String> playerNodes = new HashMap<>();
+    private final LeaseWindow leaseWindow;
     private volatile boolean fenced;
     private RoomRuntime<?> runtime; // set once by RoomManager before the first task runs
     private long statesSent;
 
     RoomHost(String roomId, String gameType, int maxPlayers, SerialExecutor executor, RoomOwnership.Lease lease,
-             MessageBus bus, OwnedRooms manager) {
+             LeaseWindow leaseWindow, MessageBus bus, OwnedRooms manager) {
         this.roomId = roomId;
         this.gameType = gameType;
         this.maxPlayers = maxPlayers;
         this.executor = executor;
         this.lease = lease;
+        this.leaseWindow = leaseWindow;
         this.bus = bus;
         this.manager = manager;
     }
@@ -73,6 +76,11 @@ public final class RoomHost implements RoomOutput {
         return lease;
     }
 
+    /** A claim or renewal of the lease sent at {@code requestedAtNanos} (System.nanoTime) succeeded. */
+    void leaseConfirmed(long requestedAtNanos) {
+        leaseWindow.confirmed(requestedAtNanos);
+    }
+
     /** Room thread: the node holding this player's session. */
     void seatedFrom(String playerId, String nodeId) {
         playerNodes.put(playerId, nodeId);
@@ -102,7 +110,11 @@ public final class RoomHost implements RoomOutput {
         if (fenced) {
             return;
         }
-        bus.publishRoom(new MessageBus.RoomFrame(roomId, lease.ownerNode(), lease.epoch(), serverFrame, exceptPlayerId));
+        MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, lease.ownerNode(), lease.epoch(), serverFrame, exceptPlayerId);
+        if (leaseWindow.heldAt(System.nanoTime())) {
+            manager.deliverLocally(frame); // a paused owner whose lease may have gone sends its members nothing
+        }
+        bus.publishRoom(frame);
         if (ServerFrames.isState(serverFrame)) {
             manager.stateSent(this, ++statesSent);
         }

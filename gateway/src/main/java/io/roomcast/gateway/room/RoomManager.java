@@ -92,7 +92,7 @@ public final class RoomManager {
         this.workers = workers;
         this.sessions = sessions;
         this.inputBatcher = new InputBatcher(nodeId, bus, workers.timer(), INPUT_WINDOW_MICROS);
-        this.membership = new Membership(bus, metrics);
+        this.membership = new Membership(nodeId, bus, metrics);
         this.owned = new OwnedRooms(nodeId, config, this.games, directory, ownership, snapshots, bus, workers, clock,
                 metrics, sessions, membership, this::toNode);
     }

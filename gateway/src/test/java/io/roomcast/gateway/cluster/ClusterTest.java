@@ -2,6 +2,7 @@ package io.roomcast.gateway.cluster;
 
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
+import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +91,34 @@ class ClusterTest {
             assertEquals(seenByBen.getAppliedList(), seenByAnn.getAppliedList(), "one authoritative state for both");
             assertEquals(1, nodes.stream().filter(n -> n.ownedRooms().contains(room)).count(), "exactly one node ticks the room");
         }
+    }
+
+    @Test
+    void theOwnersOwnMembersGetItsStatesDirectlyAndOnlyTheOtherNodeListensToTheRoom() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(1, "ben")) {
+            String room = ann.quickJoin("orb-rush").getRoomId();
+            ben.join(room);
+            assertTrue(nodes.get(0).ownedRooms().contains(room), "ann's node created the room and ticks it");
+
+            List<Long> annTicks = ticks(ann.collect(Duration.ofSeconds(1)));
+            List<Long> benTicks = ticks(ben.collect(Duration.ofMillis(300)));
+
+            assertTrue(annTicks.size() >= 15, "about 20 states a second reach ann on the owner's node: " + annTicks.size());
+            for (int i = 1; i < annTicks.size(); i++) {
+                assertTrue(annTicks.get(i) > annTicks.get(i - 1), "each state once (no echo from Redis): " + annTicks);
+            }
+            assertFalse(benTicks.isEmpty(), "ben, on the other node, gets them through Redis");
+            assertEquals(1L, subscribers(room), "only ben's node listens to the room's channel; the owner hears nothing back");
+        }
+    }
+
+    private static List<Long> ticks(List<ServerFrame> frames) {
+        return frames.stream().filter(ServerFrame::hasState).map(f -> f.getState().getTick()).toList();
+    }
+
+    private static long subscribers(String room) {
+        List<?> reply = (List<?>) redis.command("PUBSUB", "NUMSUB", RedisKeys.roomChannel(room));
+        return ((Number) reply.get(1)).longValue();
     }
 
     @Test

@@ -168,9 +168,11 @@ class FailoverTest {
         Eventually.holds(() -> String.valueOf(redis.command("GET", "rc:{room:" + room + "}:lease")).endsWith(":2"),
                 "a survivor took the room over", Duration.ofSeconds(10));
         ben.drain();
-        ben.await(f -> f.hasState() && f.getState().getTick() > tickBefore + 1, Duration.ofSeconds(10));
+        long newOwnersTick = ben.await(f -> f.hasState() && f.getState().getTick() > tickBefore + 1, Duration.ofSeconds(10))
+                .getState().getTick();
         long stale = staleDropped();
         ben.drain();
+        ann.drain();
         owner.thaw();
         // Whether the thawed owner gets a tick out before its renewal fences it is a race (its
         // timer may run the renewal first), so one late state of it is also put on the room's
@@ -187,6 +189,15 @@ class FailoverTest {
         Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
         assertTrue(staleDropped() > stale, "the old owner's late states were dropped by epoch");
         assertTrue(((String) redis.command("GET", "rc:{room:" + room + "}:lease")).endsWith(":2"));
+        // Ann, on the old owner's node, had its states directly. Woken up, the old owner sent her
+        // nothing (its lease had lapsed by its own clock); fenced, her node listens to the room's
+        // channel and she hears the new owner.
+        List<State> annSinceThaw = new ArrayList<>(ann.drain().stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList());
+        annSinceThaw.add(ann.await(ServerFrame::hasState, Duration.ofSeconds(5)).getState());
+        for (State state : annSinceThaw) {
+            assertTrue(state.getTick() >= newOwnersTick, "only the new owner's states reach ann: tick " + state.getTick()
+                    + ", the new owner was at " + newOwnersTick);
+        }
     }
 
     private void publishLateStateOfTheOldOwner(String room, long tick) throws Exception {
