@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Frames come from two places: the room's thread when this node owns the room (its own
  * frames, delivered directly), and the bus for a room another node owns, to which the fan-out
- * is subscribed only then (see "Data flow" in docs/architecture.md). A frame on the bus that
+ * is subscribed only then (see "The path of a message" in docs/architecture.md). A frame on the bus that
  * this node sent itself is an echo and is dropped: its members had it directly.
  *
  * <p>Thread-safe: members change rarely (join, leave) and are read on every frame, hence the
@@ -56,10 +56,6 @@ final class RoomFanout {
             subscription.unsubscribe();
             subscription = null;
         }
-    }
-
-    synchronized boolean isSubscribed() {
-        return subscription != null;
     }
 
     private void fromBus(MessageBus.RoomFrame message) {
