@@ -364,7 +364,8 @@ public final class Engine {
     }
 
     private record WindowMark(long micros, Map<Target, ProcStat.Sample> samples, Map<Target, HsPerf.Reading> perf,
-                              Map<Target, Map<String, ProcStat.ThreadSample>> serverThreads, long[] machine, Map<Long, Long> threadCpu, Map<Long, String> threadNames,
+                              Map<Target, Map<String, ProcStat.ThreadSample>> serverThreads, long[] machine,
+                              Map<Long, Long> threadCpu, Map<Long, String> threadNames,
                               long gcCount, long gcMillis, long received) {}
 
     private WindowMark mark() {

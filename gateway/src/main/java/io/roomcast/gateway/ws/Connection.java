@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,6 +78,12 @@ final class Connection implements WsSocket.Listener, FrameSink {
         } else {
             log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
         }
+    }
+
+    @Override
+    public void onWriteFailed(IOException error) {
+        services.metrics().sendErrors.increment();
+        log.debug("send failed, closing", error);
     }
 
     @Override

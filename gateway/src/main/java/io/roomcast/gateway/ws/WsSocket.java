@@ -36,6 +36,9 @@ final class WsSocket implements FrameDecoder.Handler {
         /** The client broke the protocol or a limit; the socket is closing with {@code code}. */
         void onViolation(int code, String reason);
 
+        /** A write to the socket failed; it is closing. */
+        void onWriteFailed(IOException error);
+
         /** The TCP connection is closed; called once. */
         void onClosed();
     }
@@ -185,7 +188,7 @@ final class WsSocket implements FrameDecoder.Handler {
                 closeNow(); // both close frames are out: the handshake is done
             }
         } catch (IOException e) {
-            log.debug("write failed, closing", e);
+            listener.onWriteFailed(e);
             closeNow();
         }
     }
