@@ -3,19 +3,27 @@ package io.roomcast.gateway;
 import io.roomcast.core.Games;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
-import io.roomcast.gateway.cluster.LocalMessageBus;
-import io.roomcast.gateway.cluster.LocalRoomDirectory;
-import io.roomcast.gateway.cluster.LocalRoomOwnership;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.RoomDirectory;
+import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.cluster.SnapshotStore;
+import io.roomcast.gateway.cluster.local.LocalMessageBus;
+import io.roomcast.gateway.cluster.local.LocalRoomDirectory;
+import io.roomcast.gateway.cluster.local.LocalRoomOwnership;
 import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisMessageBus;
 import io.roomcast.gateway.cluster.redis.RedisRoomDirectory;
 import io.roomcast.gateway.cluster.redis.RedisRoomOwnership;
 import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
-import io.roomcast.gateway.cluster.SnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
+import io.roomcast.gateway.hosting.OwnerSide;
+import io.roomcast.gateway.hosting.RoomWorkers;
 import io.roomcast.gateway.http.HttpRoutes;
-import io.roomcast.gateway.room.RoomManager;
-import io.roomcast.gateway.room.RoomWorkers;
+import io.roomcast.gateway.members.Members;
+import io.roomcast.gateway.routing.MemberChannels;
+import io.roomcast.gateway.routing.NodeInbox;
+import io.roomcast.gateway.routing.OwnerChannels;
+import io.roomcast.gateway.routing.RoomRouter;
 import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
@@ -31,20 +39,26 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One Roomcast node: wires the services together, serves HTTP and WebSocket, and shuts down
- * in order. With no cluster configured it runs on the in-process directory, ownership and bus
- * (the embedded default). {@link #start} and {@link #stop} are for one thread (main, tests).
+ * One Roomcast node: wires the services together — the gateway side (sessions, routing, members)
+ * and the owner side (hosting), which meet through the owner and member channels — serves HTTP
+ * and WebSocket, and shuts down in order. With no cluster configured it runs on the in-process
+ * directory, ownership and bus (the embedded default). {@link #start} and {@link #stop} are for
+ * one thread (main, tests).
  */
 public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
+    /** Inputs for a room on another node are gathered this long before one publish. */
+    private static final long INPUT_WINDOW_MICROS = 5_000;
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final RoomWorkers workers;
     private final SessionRegistry sessions;
-    private final RoomManager rooms;
+    private final RoomRouter router;
+    private final OwnerSide owner;
+    private final NodeInbox inbox;
     private final RedisConnections redis; // null on the embedded default
     private final WsEndpoint endpoint;
     private final Undertow server;
@@ -58,23 +72,38 @@ public final class Node implements AutoCloseable {
         this.config = config.validate();
         int cores = Runtime.getRuntime().availableProcessors();
         this.workers = new RoomWorkers(cores);
-        this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
-                config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs,
-                this::seatsExpired);
+        MessageBus bus;
+        RoomDirectory directory;
+        RoomOwnership ownership;
+        SnapshotStore snapshots;
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
-            this.rooms = new RoomManager(config.nodeId, config, games, new LocalRoomDirectory(),
-                    new LocalRoomOwnership(config.nodeId), SnapshotStore.NONE, new LocalMessageBus(), workers, clock,
-                    metrics, sessions::get);
+            bus = new LocalMessageBus();
+            directory = new LocalRoomDirectory();
+            ownership = new LocalRoomOwnership(config.nodeId);
+            snapshots = SnapshotStore.NONE;
         } else {
-            RedisMessageBus bus = new RedisMessageBus(config.redisUrl, config.redisCluster);
-            this.redis = bus.connections();
-            this.rooms = new RoomManager(config.nodeId, config, games, new RedisRoomDirectory(redis),
-                    new RedisRoomOwnership(redis, config.nodeId, config.leaseMs), new RedisSnapshotStore(redis), bus,
-                    workers, clock, metrics, sessions::get);
+            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster);
+            this.redis = redisBus.connections();
+            bus = redisBus;
+            directory = new RedisRoomDirectory(redis, config.leaseMs);
+            ownership = new RedisRoomOwnership(redis, config.nodeId, config.leaseMs);
+            snapshots = new RedisSnapshotStore(redis, config.leaseMs);
         }
+        Members members = new Members(config.nodeId, bus, metrics);
+        MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
+        this.owner = new OwnerSide(config, games, directory, ownership, snapshots, bus, workers, clock, metrics, members,
+                memberChannel);
+        OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
+                config.joinTimeoutMs, INPUT_WINDOW_MICROS);
+        this.router = new RoomRouter(config.nodeId, config.maxRoomsPerSession, directory, ownership, owner.creator(),
+                owners, members, this::session, metrics);
+        memberChannel.bind(router); // the owner side answers this node's own sessions through the router
+        this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
+                config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router);
+        this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
-                sessions, rooms, metrics, clock, draining));
+                sessions, router, metrics, clock, draining));
         this.server = Undertow.builder()
                 .addHttpListener(config.port, config.host)
                 .setIoThreads(config.ioThreads > 0 ? config.ioThreads : cores)
@@ -85,7 +114,8 @@ public final class Node implements AutoCloseable {
     }
 
     public Node start() {
-        rooms.start();
+        inbox.open();
+        owner.start();
         server.start();
         port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
         log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
@@ -109,7 +139,7 @@ public final class Node implements AutoCloseable {
 
     /** The rooms this node owns and ticks right now. */
     public java.util.Collection<String> ownedRooms() {
-        return rooms.ownedRooms();
+        return owner.roomIds();
     }
 
     /**
@@ -122,7 +152,8 @@ public final class Node implements AutoCloseable {
         }
         log.info("node {} draining", config.nodeId);
         endpoint.closeAll();
-        rooms.closeAll(config.drainTimeoutMs);
+        owner.closeAll(config.drainTimeoutMs);
+        inbox.close();
         server.stop();
         workers.close();
         if (redis != null) {
@@ -140,8 +171,9 @@ public final class Node implements AutoCloseable {
         stop();
     }
 
-    private void seatsExpired(io.roomcast.gateway.session.Session session) {
-        rooms.seatsExpired(session);
+    /** A session of this node by id (the router is built before the registry, which reports to it). */
+    private io.roomcast.gateway.session.Session session(String id) {
+        return sessions.get(id);
     }
 
     private Map<String, Object> status() {
@@ -150,8 +182,9 @@ public final class Node implements AutoCloseable {
         status.put("node_id", config.nodeId);
         status.put("connections", endpoint.openConnections());
         status.put("sessions", sessions.size());
-        status.put("rooms", rooms.roomCount());
+        status.put("rooms", owner.roomCount());
         status.putAll(metrics.snapshot());
         return status;
     }
 }
+

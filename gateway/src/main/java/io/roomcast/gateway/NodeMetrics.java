@@ -26,6 +26,20 @@ public final class NodeMetrics {
     public final LongAdder roomsCreated = new LongAdder();
     public final LongAdder roomsClosed = new LongAdder();
     public final LongAdder inputsQueueFull = new LongAdder();
+    /** Inputs that reached this node for a room it no longer hosts (it closed, or moved to another node). */
+    public final LongAdder inputsForGoneRooms = new LongAdder();
+    /** Requests (joins, emits) refused because the room's task queue was full. */
+    public final LongAdder roomRequestsRefused = new LongAdder();
+    /** Rooms given up because a task on their thread ran past --room-stall-ms. */
+    public final LongAdder roomsStalled = new LongAdder();
+    /** Rooms closed by the empty-room backstop (no seat taken for --empty-room-ms). */
+    public final LongAdder emptyRoomsClosed = new LongAdder();
+    /** Seats reserved for a remote join and freed because their gateway never claimed them. */
+    public final LongAdder unclaimedSeatsFreed = new LongAdder();
+    /** Takeovers that found no usable snapshot: the room was closed, its members told ROOM_LOST. */
+    public final LongAdder roomsLost = new LongAdder();
+    /** Remote joins not answered within --join-timeout-ms. */
+    public final LongAdder joinTimeouts = new LongAdder();
     public final LongAdder roomsFenced = new LongAdder();
     public final LongAdder roomsTakenOver = new LongAdder();
 
@@ -48,6 +62,13 @@ public final class NodeMetrics {
         out.put("rooms_created", roomsCreated.sum());
         out.put("rooms_closed", roomsClosed.sum());
         out.put("inputs_queue_full", inputsQueueFull.sum());
+        out.put("inputs_for_gone_rooms", inputsForGoneRooms.sum());
+        out.put("room_requests_refused", roomRequestsRefused.sum());
+        out.put("rooms_stalled", roomsStalled.sum());
+        out.put("empty_rooms_closed", emptyRoomsClosed.sum());
+        out.put("unclaimed_seats_freed", unclaimedSeatsFreed.sum());
+        out.put("rooms_lost", roomsLost.sum());
+        out.put("join_timeouts", joinTimeouts.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
         return out;

@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threading: single-writer. Every method must be called on the room's thread (the thread
  * the {@link TickScheduler} runs tasks on), except {@link #offerInput}, which any thread may
- * call: inputs wait in a bounded queue and are applied at the start of the next tick.
+ * call: inputs wait in a bounded queue and are applied at the start of the next tick. The entry
+ * points assert it ({@link TickScheduler#isOnRoomThread}, with {@code -ea}).
  */
 public final class RoomRuntime<I> {
 
@@ -55,6 +56,7 @@ public final class RoomRuntime<I> {
     private final RoomEvents events;
     private final StateEncoder encoder;
     private final TickLoop loop;
+    private final TickScheduler scheduler;
     private final RuntimeContext ctx;
     private final LinkedHashSet<String> keyframeRequesters = new LinkedHashSet<>();
 
@@ -82,6 +84,7 @@ public final class RoomRuntime<I> {
         this.inputs = new InputQueue(settings.maxQueuedInputs());
         this.events = new RoomEvents(roomId, settings.eventLogCapacity(), output);
         this.encoder = new StateEncoder(roomId, settings.keyframeEveryTicks());
+        this.scheduler = scheduler;
         this.loop = new TickLoop(clock, scheduler, TimeUnit.SECONDS.toNanos(1) / settings.tickRateHz(),
                 settings.maxCatchUpTicks(), this::runTick);
         this.ctx = new RuntimeContext(roomId, settings.tickRateHz(), clock, loop::ticks, seats, events,
@@ -90,6 +93,7 @@ public final class RoomRuntime<I> {
 
     /** Calls {@code onCreate} and starts the tick loop. */
     public void start() {
+        assert onRoomThread();
         markStarted();
         room.onCreate(ctx);
         startTicking();
@@ -107,6 +111,7 @@ public final class RoomRuntime<I> {
      *                                  (its seats, its entities: the runtime is then unusable)
      */
     public void restore(RoomSnapshot snapshot) {
+        assert onRoomThread();
         if (!snapshot.getRoomId().equals(roomId) || !snapshot.getGameType().equals(type.name())) {
             throw new IllegalArgumentException("a snapshot of " + snapshot.getGameType() + " room "
                     + snapshot.getRoomId() + " cannot restore " + type.name() + " room " + roomId);
@@ -130,6 +135,7 @@ public final class RoomRuntime<I> {
      * is not disturbed.
      */
     public RoomSnapshot snapshot() {
+        assert onRoomThread();
         if (!started || closed) {
             throw new IllegalStateException("room " + roomId + " is not running");
         }
@@ -159,6 +165,7 @@ public final class RoomRuntime<I> {
      * current state) for that player alone. A closed room refuses with ROOM_NOT_FOUND.
      */
     public JoinResult join(String playerId, String playerName) {
+        assert onRoomThread();
         if (closed) {
             return new JoinResult.Refused(ErrorCode.ROOM_NOT_FOUND, CLOSED_DETAIL);
         }
@@ -188,12 +195,14 @@ public final class RoomRuntime<I> {
      * player resumes a session): current keyframe, seat, last event offset. Null if not seated.
      */
     public byte[] rejoinFrame(String playerId) {
+        assert onRoomThread();
         Player player = seats.get(playerId);
         return player == null ? null : joinedFrame(player);
     }
 
     /** Frees the player's seat and calls {@code onLeave}; false if the player held no seat. */
     public boolean leave(String playerId, LeaveCause cause) {
+        assert onRoomThread();
         Player player = seats.release(playerId);
         if (player == null) {
             return false;
@@ -216,6 +225,7 @@ public final class RoomRuntime<I> {
      * the room. Asks the room's {@code onEvent}, then relays it as an {@code Event} frame.
      */
     public EmitResult emit(String fromPlayerId, String name, ByteString payload, String toPlayerId) {
+        assert onRoomThread();
         Player from = seats.get(fromPlayerId);
         if (from == null) {
             return EmitResult.failed(ErrorCode.NOT_IN_ROOM, "not in room " + roomId);
@@ -245,6 +255,7 @@ public final class RoomRuntime<I> {
 
     /** The player missed a tick: a keyframe for this player goes out with the next tick. */
     public void requestKeyframe(String playerId) {
+        assert onRoomThread();
         if (seats.get(playerId) != null) {
             keyframeRequesters.add(playerId);
         }
@@ -255,16 +266,19 @@ public final class RoomRuntime<I> {
      * tick on behalf of all its members at once.
      */
     public void requestRoomKeyframe() {
+        assert onRoomThread();
         encoder.requestKeyframe();
     }
 
     /** Encoded {@code Event} frames of the room's log after {@code offset}, oldest first. */
     public List<byte[]> eventsAfter(long offset) {
+        assert onRoomThread();
         return events.after(offset);
     }
 
     /** Every player leaves with ROOM_CLOSED, {@code onDispose} runs, the tick loop stops. */
     public void close() {
+        assert onRoomThread();
         if (closed) {
             return;
         }
@@ -288,6 +302,7 @@ public final class RoomRuntime<I> {
     }
 
     public int playerCount() {
+        assert onRoomThread();
         return seats.count();
     }
 
@@ -317,6 +332,14 @@ public final class RoomRuntime<I> {
     /** Inputs dropped at the tick because their payload did not parse as the game's input. */
     public long malformedInputs() {
         return malformedInputs;
+    }
+
+    private boolean onRoomThread() {
+        if (!scheduler.isOnRoomThread()) {
+            throw new AssertionError("room " + roomId + " called from " + Thread.currentThread().getName()
+                    + ", not from its room's thread");
+        }
+        return true;
     }
 
     private void markStarted() {

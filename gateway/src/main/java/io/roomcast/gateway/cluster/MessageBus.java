@@ -2,6 +2,8 @@ package io.roomcast.gateway.cluster;
 
 import io.roomcast.proto.cluster.NodeMessage;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -14,11 +16,24 @@ public interface MessageBus {
 
     /**
      * What an owner sends on a room's channel: one encoded ServerFrame for every member but
-     * {@code exceptPlayer} (nullable), stamped with the owner's lease epoch.
+     * {@code exceptPlayer} (nullable), stamped with the owner's lease epoch and the room's tick
+     * when it was sent. {@code lost}: the last frame of a room that could not be taken over; its
+     * {@code frame} is the {@code Left} every member gets.
      */
-    record RoomFrame(String roomId, String ownerNode, long epoch, byte[] frame, String exceptPlayer) {}
+    record RoomFrame(String roomId, String ownerNode, long epoch, long tick, byte[] frame, String exceptPlayer,
+                     boolean lost) {
+
+        public RoomFrame(String roomId, String ownerNode, long epoch, long tick, byte[] frame, String exceptPlayer) {
+            this(roomId, ownerNode, epoch, tick, frame, exceptPlayer, false);
+        }
+    }
 
     interface Subscription {
+        /** Completes once messages published from now on are sure to reach the listener. */
+        default CompletionStage<Void> ready() {
+            return CompletableFuture.completedFuture(null);
+        }
+
         void unsubscribe();
     }
 

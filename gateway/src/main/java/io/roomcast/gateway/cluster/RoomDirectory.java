@@ -15,10 +15,9 @@ public interface RoomDirectory {
     /** A room of {@code gameType} with a free seat, the fullest first, if any. */
     CompletionStage<Optional<RoomEntry>> findJoinable(String gameType);
 
-    CompletionStage<Optional<RoomEntry>> lookup(String roomId);
-
     /** Adds or updates a room's entry (called by its owner when seats change). */
     CompletionStage<Void> publish(RoomEntry entry);
 
+    /** Removes a room's entry; {@code gameType} may be null when the caller does not know it. */
     CompletionStage<Void> remove(String roomId, String gameType);
 }

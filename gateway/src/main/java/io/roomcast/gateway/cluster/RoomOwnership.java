@@ -4,16 +4,26 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One owner node per room, fenced by an epoch that only grows: messages a room's owner sends
- * carry its lease's epoch, and receivers drop those of an older epoch. A lease lapses unless
- * renewed; a lapsed room can be claimed by another node with a higher epoch. Thread-safe.
+ * One owner node per room, fenced by an epoch that only grows — also across the room's keys
+ * being deleted or the store restarting empty (see "Ownership, epochs and fencing" in
+ * docs/architecture.md): messages a room's owner sends carry its lease's epoch, and receivers
+ * drop those of an older epoch. A lease lapses unless renewed; a lapsed room can be claimed by
+ * another node with a higher epoch. Thread-safe.
  */
 public interface RoomOwnership {
 
     record Lease(String roomId, String ownerNode, long epoch) {}
 
+    /** How a claim treats what an earlier owner of the room id left behind. */
+    enum Claim {
+        /** A new room (created by id or by name): a snapshot of an earlier room of that id is deleted. */
+        FRESH,
+        /** Taking over a room whose owner went silent: its snapshot is kept for the restore. */
+        TAKEOVER
+    }
+
     /** Claims the room for this node: the lease, or empty if another node holds it. */
-    CompletionStage<Optional<Lease>> claim(String roomId);
+    CompletionStage<Optional<Lease>> claim(String roomId, Claim kind);
 
     /** Extends the lease if it is still this one; false means it was lost (stop ticking). */
     CompletionStage<Boolean> renew(Lease lease);
@@ -21,6 +31,9 @@ public interface RoomOwnership {
     /** The room's current owner, if its lease is alive. */
     CompletionStage<Optional<Lease>> owner(String roomId);
 
-    /** Gives the room up (room closed, node draining), if the lease is still this one. */
+    /** Gives the room up for another node to take over (node draining, room stalled), if the lease is still this one. */
     CompletionStage<Void> release(Lease lease);
+
+    /** The room is gone: its lease and its epoch are deleted, if the lease is still this one. */
+    CompletionStage<Void> retire(Lease lease);
 }

@@ -39,6 +39,22 @@ public final class NodeConfig {
             description = "In a cluster, a room's state is saved to Redis every N ticks, for a takeover (env SNAPSHOT_EVERY_TICKS). Default: ${DEFAULT-VALUE}")
     public int snapshotEveryTicks;
 
+    @Option(names = "--join-timeout-ms", defaultValue = "${env:JOIN_TIMEOUT_MS:-5000}",
+            description = "A join sent to a room's owner on another node that gets no answer in this time fails with INTERNAL; a seat the owner reserved for it is freed after twice this (env JOIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
+    public int joinTimeoutMs;
+
+    @Option(names = "--empty-room-ms", defaultValue = "${env:EMPTY_ROOM_MS:-10000}",
+            description = "A room with no seat taken for this long is closed, whatever emptied it (env EMPTY_ROOM_MS). Default: ${DEFAULT-VALUE}")
+    public int emptyRoomMs;
+
+    @Option(names = "--room-stall-ms", defaultValue = "${env:ROOM_STALL_MS:-5000}",
+            description = "A room whose thread is stuck in one task (a tick, a join) for this long is given up: fenced, its lease released for a takeover, or closed on a single node (env ROOM_STALL_MS). Default: ${DEFAULT-VALUE}")
+    public int roomStallMs;
+
+    @Option(names = "--room-queue-max", defaultValue = "${env:ROOM_QUEUE_MAX:-1024}",
+            description = "Players' requests (joins, emits, keyframe requests) waiting for one room's thread; more are refused with RATE_LIMITED (env ROOM_QUEUE_MAX). Default: ${DEFAULT-VALUE}")
+    public int roomQueueMax;
+
     @Option(names = "--max-frame-bytes", defaultValue = "${env:MAX_FRAME_BYTES:-16384}",
             description = "Largest client message; larger closes with 1009 (env MAX_FRAME_BYTES). Default: ${DEFAULT-VALUE}")
     public int maxFrameBytes;
@@ -109,11 +125,16 @@ public final class NodeConfig {
         requireRange("--drain-timeout-ms", drainTimeoutMs, 0, 600_000);
         requireRange("--lease-ms", leaseMs, 300, 600_000);
         requireRange("--snapshot-every-ticks", snapshotEveryTicks, 1, 100_000);
+        requireRange("--join-timeout-ms", joinTimeoutMs, 100, 600_000);
+        requireRange("--empty-room-ms", emptyRoomMs, 100, 86_400_000);
+        requireRange("--room-stall-ms", roomStallMs, 100, 600_000);
+        requireRange("--room-queue-max", roomQueueMax, 16, 1_000_000);
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
             throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
         }
         if (nodeId == null || nodeId.isBlank()) {
-            nodeId = "node-" + Long.toString(Math.abs(new java.security.SecureRandom().nextLong()) % 46_656L, 36);
+            // 64 random bits: two nodes sharing an id would share an inbox.
+            nodeId = "node-" + java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
         } else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw new IllegalArgumentException("--node-id must be 1..64 of [A-Za-z0-9_.-], was " + nodeId);
         }

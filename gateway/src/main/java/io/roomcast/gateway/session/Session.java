@@ -18,6 +18,8 @@ public final class Session {
     private final RateLimiter inputs;
     private final RateLimiter emits;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private int joining; // guarded by this: joins in flight, counted against the room limit
+    private boolean expired; // guarded by this: the grace period ended, the seats were given up
     private volatile FrameSink connection;
     private ScheduledFuture<?> seatExpiry; // guarded by the SessionRegistry's lock
 
@@ -80,13 +82,44 @@ public final class Session {
         return rooms;
     }
 
-    public int roomCount() {
-        return rooms.size();
+    /**
+     * Counts a join on its way against {@code maxRooms}, with the rooms held; false (and nothing
+     * counted) when the session is at the limit. Ends with {@link #enteredRoom} or {@link #joinFailed}.
+     */
+    public synchronized boolean reserveRoom(int maxRooms) {
+        if (expired || rooms.size() + joining >= maxRooms) {
+            return false;
+        }
+        joining++;
+        return true;
     }
 
-    /** Called when the seat is taken (on the thread that learned it: room or bus). */
-    public void enteredRoom(String roomId) {
+    /** A join counted by {@link #reserveRoom} did not seat the session. */
+    public synchronized void joinFailed() {
+        joining = Math.max(0, joining - 1);
+    }
+
+    /**
+     * A join counted by {@link #reserveRoom} seated the session (on the thread that learned it:
+     * room or bus). False if the session expired meanwhile: the caller gives the seat back.
+     */
+    public synchronized boolean enteredRoom(String roomId) {
+        joining = Math.max(0, joining - 1);
+        if (expired) {
+            return false;
+        }
         rooms.add(roomId);
+        return true;
+    }
+
+    /** The seat grace ended: no room can be entered any more; the rooms held, to give back. */
+    synchronized Set<String> expire() {
+        expired = true;
+        return Set.copyOf(rooms);
+    }
+
+    public synchronized boolean isExpired() {
+        return expired;
     }
 
     /** Called when the seat is freed. */

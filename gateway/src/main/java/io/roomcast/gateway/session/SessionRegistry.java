@@ -2,9 +2,9 @@ package io.roomcast.gateway.session;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +21,15 @@ public final class SessionRegistry {
     /** Outcome of {@link #resume}: the session, and the socket it was taken from (if it had one). */
     public record Resumed(Session session, FrameSink replaced) {}
 
+    /** What the rooms need to hear of a session's sockets. Called under the registry's lock: quick, no I/O. */
+    public interface Listener {
+        /** The session lost its socket (closed, or being replaced by a resume): it stops receiving room frames. */
+        void offline(Session session);
+
+        /** The grace period ended without a resume: give up {@code rooms}. */
+        void seatsExpired(Session session, Set<String> rooms);
+    }
+
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
     private final Map<String, Session> byResumeToken = new HashMap<>(); // guarded by this
@@ -30,18 +39,17 @@ public final class SessionRegistry {
     private final int inputsPerSecond;
     private final int emitsPerSecond;
     private final long seatGraceMillis;
-    private final Consumer<Session> onSeatsExpired;
+    private final Listener listener;
 
     public SessionRegistry(ScheduledExecutorService timer, LongSupplier nanoTime, int maxSessions,
-                           int inputsPerSecond, int emitsPerSecond, long seatGraceMillis,
-                           Consumer<Session> onSeatsExpired) {
+                           int inputsPerSecond, int emitsPerSecond, long seatGraceMillis, Listener listener) {
         this.timer = timer;
         this.nanoTime = nanoTime;
         this.maxSessions = maxSessions;
         this.inputsPerSecond = inputsPerSecond;
         this.emitsPerSecond = emitsPerSecond;
         this.seatGraceMillis = seatGraceMillis;
-        this.onSeatsExpired = onSeatsExpired;
+        this.listener = listener;
     }
 
     /**
@@ -79,6 +87,9 @@ public final class SessionRegistry {
             session.seatExpiry(null);
         }
         FrameSink previous = session.connection();
+        if (previous != null) {
+            listener.offline(session); // nothing of the rooms may reach the new socket before its Joined
+        }
         greet.accept(session);
         session.attach(sink);
         return new Resumed(session, previous);
@@ -93,6 +104,7 @@ public final class SessionRegistry {
             return; // already resumed on another socket
         }
         session.detach();
+        listener.offline(session);
         if (session.rooms().isEmpty() || seatGraceMillis == 0) {
             expire(session);
         } else {
@@ -102,10 +114,6 @@ public final class SessionRegistry {
 
     public Session get(String sessionId) {
         return byId.get(sessionId);
-    }
-
-    public Collection<Session> all() {
-        return byId.values();
     }
 
     public int size() {
@@ -122,7 +130,7 @@ public final class SessionRegistry {
         byId.remove(session.id());
         byResumeToken.remove(session.resumeToken());
         session.seatExpiry(null);
-        onSeatsExpired.accept(session);
+        listener.seatsExpired(session, session.expire());
     }
 
     private String newId(int bytes) {

@@ -1,7 +1,7 @@
 package io.roomcast.gateway.ws;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.roomcast.gateway.room.ServerFrames;
+import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.FrameSink;
 import io.roomcast.gateway.session.Session;
 import io.roomcast.gateway.session.SessionRegistry;

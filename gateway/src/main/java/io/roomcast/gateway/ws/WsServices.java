@@ -3,7 +3,7 @@ package io.roomcast.gateway.ws;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.config.NodeConfig;
-import io.roomcast.gateway.room.RoomManager;
+import io.roomcast.gateway.routing.RoomRouter;
 import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.proto.v1.Limits;
 
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What a connection needs from its node. Immutable; the services themselves are thread-safe. */
 public record WsServices(String nodeId, NodeConfig config, Limits limits, SessionRegistry sessions,
-                         RoomManager rooms, NodeMetrics metrics, Clock clock, AtomicBoolean draining) {
+                         RoomRouter rooms, NodeMetrics metrics, Clock clock, AtomicBoolean draining) {
 
     public static final int PROTOCOL_VERSION = 1;
 

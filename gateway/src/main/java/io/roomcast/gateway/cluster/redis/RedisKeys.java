@@ -8,7 +8,15 @@ package io.roomcast.gateway.cluster.redis;
  */
 public final class RedisKeys {
 
+    /** A room's keys other than its lease live this many leases past the owner's last renewal. */
+    public static final int KEEP_LEASES = 10;
+
     private RedisKeys() {}
+
+    /** How long a room's epoch, directory entry and snapshot outlive the owner's last renewal. */
+    public static long keepMillis(long leaseMillis) {
+        return KEEP_LEASES * leaseMillis;
+    }
 
     public static String lease(String roomId) {
         return room(roomId) + ":lease";

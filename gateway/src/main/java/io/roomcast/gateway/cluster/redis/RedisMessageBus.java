@@ -7,6 +7,7 @@ import io.roomcast.proto.cluster.NodeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -40,6 +41,8 @@ public final class RedisMessageBus implements MessageBus {
                 .setRoomId(message.roomId())
                 .setOwnerNode(message.ownerNode())
                 .setEpoch(message.epoch())
+                .setTick(message.tick())
+                .setLost(message.lost())
                 .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())); // never modified after encoding
         if (message.exceptPlayer() != null) {
             wire.setExceptPlayer(message.exceptPlayer());
@@ -57,8 +60,9 @@ public final class RedisMessageBus implements MessageBus {
                 undecodable.increment();
                 return;
             }
-            listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(),
-                    wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer()));
+            listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
+                    wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
+                    wire.getLost()));
         });
     }
 
@@ -95,10 +99,18 @@ public final class RedisMessageBus implements MessageBus {
         if (channels.putIfAbsent(channel, listener) != null) {
             throw new IllegalStateException("already subscribed to " + channel);
         }
-        redis.subscribe(channel);
-        return () -> {
-            if (channels.remove(channel, listener)) {
-                redis.unsubscribe(channel);
+        CompletionStage<Void> subscribed = redis.subscribe(channel);
+        return new Subscription() {
+            @Override
+            public CompletionStage<Void> ready() {
+                return subscribed;
+            }
+
+            @Override
+            public void unsubscribe() {
+                if (channels.remove(channel, listener)) {
+                    redis.unsubscribe(channel);
+                }
             }
         };
     }

@@ -21,9 +21,12 @@ public final class RedisRoomDirectory implements RoomDirectory {
     private static final String FREE = "free";
 
     private final RedisConnections redis;
+    private final long keepMillis;
 
-    public RedisRoomDirectory(RedisConnections redis) {
+    /** Entries expire {@link RedisKeys#keepMillis} after the owner's last renewal (which extends them). */
+    public RedisRoomDirectory(RedisConnections redis, long leaseMillis) {
         this.redis = redis;
+        this.keepMillis = RedisKeys.keepMillis(leaseMillis);
     }
 
     @Override
@@ -35,35 +38,29 @@ public final class RedisRoomDirectory implements RoomDirectory {
     }
 
     @Override
-    public CompletionStage<Optional<RoomEntry>> lookup(String roomId) {
-        return redis.commands().hgetall(RedisKeys.info(roomId)).thenApply(fields -> entry(roomId, fields));
-    }
-
-    @Override
     public CompletionStage<Void> publish(RoomEntry entry) {
         var commands = redis.commands();
         var info = commands.hset(RedisKeys.info(entry.roomId()), Map.of(
                 GAME, bytes(entry.gameType()), FREE, bytes(Integer.toString(entry.freeSeats()))));
+        var expiry = commands.pexpire(RedisKeys.info(entry.roomId()), keepMillis);
         var open = entry.freeSeats() > 0
                 ? commands.zadd(RedisKeys.openRooms(entry.gameType()), entry.freeSeats(), bytes(entry.roomId()))
                 : commands.zrem(RedisKeys.openRooms(entry.gameType()), bytes(entry.roomId()));
-        return CompletableFuture.allOf(info.toCompletableFuture(), open.toCompletableFuture());
+        return CompletableFuture.allOf(info.toCompletableFuture(), expiry.toCompletableFuture(), open.toCompletableFuture());
     }
 
+    /** With {@code gameType} null (a room lost before its game was known here) the entry names it. */
     @Override
     public CompletionStage<Void> remove(String roomId, String gameType) {
+        if (gameType == null) {
+            return redis.commands().hget(RedisKeys.info(roomId), GAME).thenCompose(game -> game == null
+                    ? redis.commands().del(RedisKeys.info(roomId)).thenApply(n -> null)
+                    : remove(roomId, new String(game, StandardCharsets.UTF_8)));
+        }
         var commands = redis.commands();
         return CompletableFuture.allOf(
                 commands.del(RedisKeys.info(roomId)).toCompletableFuture(),
                 commands.zrem(RedisKeys.openRooms(gameType), bytes(roomId)).toCompletableFuture());
-    }
-
-    private static Optional<RoomEntry> entry(String roomId, Map<String, byte[]> fields) {
-        if (fields == null || !fields.containsKey(GAME)) {
-            return Optional.empty();
-        }
-        return Optional.of(new RoomEntry(roomId, new String(fields.get(GAME), StandardCharsets.UTF_8),
-                Integer.parseInt(new String(fields.get(FREE), StandardCharsets.UTF_8))));
     }
 
     private static byte[] bytes(String s) {

@@ -8,49 +8,64 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Room leases in Redis. The lease key holds {@code node:epoch} with a TTL; the epoch comes from
- * a per-room counter that only grows (INCR), so a later owner always has a higher epoch. Claim
- * is SET-if-absent, renew is compare-and-extend, release is compare-and-delete, each one Lua
- * script on the room's two keys (same hash slot). Thread-safe; never blocks.
+ * Room leases in Redis. The lease key holds {@code node:epoch} with a TTL. An epoch is the larger
+ * of the room's last epoch + 1 and Redis's clock in milliseconds, so it grows also when the
+ * room's keys are gone (the room closed and a room of the same name opened, or Redis restarted
+ * empty). Claim is SET-if-absent, renew is compare-and-extend (it also extends the room's other
+ * keys: epoch, directory entry, snapshot), release and retire are compare-and-delete; each is one
+ * Lua script on the room's keys (one hash slot). Thread-safe; never blocks.
  */
 public final class RedisRoomOwnership implements RoomOwnership {
 
     private static final String CLAIM = """
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local epoch = redis.call('INCR', KEYS[2])
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local epoch = string.format('%d', math.max(last + 1, now))
+            redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
             redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
-            return epoch""";
+            if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3]) end
+            return tonumber(epoch)""";
     private static final String RENEW = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then
-              return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            end
-            return 0""";
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+            return 1""";
     private static final String RELEASE = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0""";
+    private static final String RETIRE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end
             return 0""";
 
     private final RedisConnections redis;
     private final String nodeId;
     private final long leaseMillis;
+    private final byte[] keepMillis;
 
     public RedisRoomOwnership(RedisConnections redis, String nodeId, long leaseMillis) {
         this.redis = redis;
         this.nodeId = nodeId;
         this.leaseMillis = leaseMillis;
+        this.keepMillis = bytes(Long.toString(RedisKeys.keepMillis(leaseMillis)));
     }
 
     @Override
-    public CompletionStage<Optional<Lease>> claim(String roomId) {
+    public CompletionStage<Optional<Lease>> claim(String roomId, Claim kind) {
         return redis.commands().<Long>eval(CLAIM, ScriptOutputType.INTEGER,
-                        new String[]{RedisKeys.lease(roomId), RedisKeys.epoch(roomId)},
-                        bytes(nodeId), bytes(Long.toString(leaseMillis)))
+                        new String[]{RedisKeys.lease(roomId), RedisKeys.epoch(roomId), RedisKeys.snapshot(roomId)},
+                        bytes(nodeId), bytes(Long.toString(leaseMillis)), keepMillis,
+                        bytes(kind == Claim.FRESH ? "fresh" : "takeover"))
                 .thenApply(epoch -> epoch == 0 ? Optional.empty() : Optional.of(new Lease(roomId, nodeId, epoch)));
     }
 
     @Override
     public CompletionStage<Boolean> renew(Lease lease) {
-        return redis.commands().<Long>eval(RENEW, ScriptOutputType.INTEGER, new String[]{RedisKeys.lease(lease.roomId())},
-                        bytes(value(lease)), bytes(Long.toString(leaseMillis)))
+        String room = lease.roomId();
+        return redis.commands().<Long>eval(RENEW, ScriptOutputType.INTEGER,
+                        new String[]{RedisKeys.lease(room), RedisKeys.epoch(room), RedisKeys.info(room), RedisKeys.snapshot(room)},
+                        bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis)
                 .thenApply(extended -> extended == 1);
     }
 
@@ -69,6 +84,13 @@ public final class RedisRoomOwnership implements RoomOwnership {
     @Override
     public CompletionStage<Void> release(Lease lease) {
         return redis.commands().<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[]{RedisKeys.lease(lease.roomId())},
+                bytes(value(lease))).thenApply(deleted -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> retire(Lease lease) {
+        return redis.commands().<Long>eval(RETIRE, ScriptOutputType.INTEGER,
+                new String[]{RedisKeys.lease(lease.roomId()), RedisKeys.epoch(lease.roomId())},
                 bytes(value(lease))).thenApply(deleted -> null);
     }
 

@@ -6,20 +6,23 @@ import io.roomcast.gateway.cluster.SnapshotStore;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** Room snapshots as Redis strings on the room's shard, kept an hour past the last save. Thread-safe. */
+/**
+ * Room snapshots as Redis strings on the room's shard, kept {@link RedisKeys#keepMillis} past the
+ * last save or lease renewal. Thread-safe.
+ */
 public final class RedisSnapshotStore implements SnapshotStore {
 
-    private static final long KEEP_MILLIS = 3_600_000;
-
     private final RedisConnections redis;
+    private final long keepMillis;
 
-    public RedisSnapshotStore(RedisConnections redis) {
+    public RedisSnapshotStore(RedisConnections redis, long leaseMillis) {
         this.redis = redis;
+        this.keepMillis = RedisKeys.keepMillis(leaseMillis);
     }
 
     @Override
     public CompletionStage<Void> save(String roomId, byte[] snapshot) {
-        return redis.commands().set(RedisKeys.snapshot(roomId), snapshot, SetArgs.Builder.px(KEEP_MILLIS)).thenApply(ok -> null);
+        return redis.commands().set(RedisKeys.snapshot(roomId), snapshot, SetArgs.Builder.px(keepMillis)).thenApply(ok -> null);
     }
 
     @Override

@@ -1,5 +1,6 @@
-package io.roomcast.gateway.cluster;
+package io.roomcast.gateway.cluster.local;
 
+import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.NodeMessage;
 
 import java.util.List;

@@ -1,25 +1,32 @@
-package io.roomcast.gateway.cluster;
+package io.roomcast.gateway.cluster.local;
+
+import io.roomcast.gateway.cluster.RoomOwnership;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The single-node ownership: this node owns every room it claims; each claim bumps the epoch. Thread-safe. */
+/**
+ * The single-node ownership: this node owns every room it claims. Epochs come from one counter
+ * that starts at the wall clock, so they grow across rooms retired and re-created. Thread-safe.
+ */
 public final class LocalRoomOwnership implements RoomOwnership {
 
     private final String nodeId;
     private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    private final AtomicLong epochs = new AtomicLong(System.currentTimeMillis());
 
     public LocalRoomOwnership(String nodeId) {
         this.nodeId = nodeId;
     }
 
     @Override
-    public CompletionStage<Optional<Lease>> claim(String roomId) {
-        Lease lease = leases.merge(roomId, new Lease(roomId, nodeId, 1),
-                (old, fresh) -> new Lease(roomId, nodeId, old.epoch() + 1));
-        return CompletableFuture.completedFuture(Optional.of(lease));
+    public CompletionStage<Optional<Lease>> claim(String roomId, Claim kind) {
+        Lease fresh = new Lease(roomId, nodeId, epochs.incrementAndGet());
+        Lease held = leases.putIfAbsent(roomId, fresh);
+        return CompletableFuture.completedFuture(held == null ? Optional.of(fresh) : Optional.empty());
     }
 
     @Override
@@ -36,5 +43,10 @@ public final class LocalRoomOwnership implements RoomOwnership {
     public CompletionStage<Void> release(Lease lease) {
         leases.remove(lease.roomId(), lease);
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> retire(Lease lease) {
+        return release(lease);
     }
 }

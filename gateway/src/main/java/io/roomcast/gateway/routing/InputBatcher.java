@@ -1,4 +1,4 @@
-package io.roomcast.gateway.room;
+package io.roomcast.gateway.routing;
 
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.InputBatch;

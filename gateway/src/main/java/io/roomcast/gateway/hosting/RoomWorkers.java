@@ -1,4 +1,4 @@
-package io.roomcast.gateway.room;
+package io.roomcast.gateway.hosting;
 
 import io.roomcast.core.loop.TickScheduler;
 
@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads rooms run on: a small pool shared by every room's {@link SerialExecutor}, and one
- * timer thread that only hands due tasks (ticks, seat expiry) to executors. Thread-safe.
+ * timer thread that only hands due tasks to executors or sends asynchronous commands (ticks,
+ * seat expiry, input batches, join timeouts, the maintenance pass). Thread-safe.
  */
 public final class RoomWorkers implements AutoCloseable {
 
@@ -34,9 +35,17 @@ public final class RoomWorkers implements AutoCloseable {
 
     /** A {@link TickScheduler} whose tasks run on {@code room}'s serial executor. */
     public TickScheduler schedulerFor(SerialExecutor room) {
-        return (task, delayNanos) -> {
-            ScheduledFuture<?> due = timer.schedule(() -> room.execute(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-            return () -> due.cancel(false);
+        return new TickScheduler() {
+            @Override
+            public Cancellable schedule(Runnable task, long delayNanos) {
+                ScheduledFuture<?> due = timer.schedule(() -> room.execute(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+                return () -> due.cancel(false);
+            }
+
+            @Override
+            public boolean isOnRoomThread() {
+                return room.isCurrentThread();
+            }
         };
     }
 

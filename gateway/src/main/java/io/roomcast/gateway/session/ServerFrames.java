@@ -1,4 +1,4 @@
-package io.roomcast.gateway.room;
+package io.roomcast.gateway.session;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.WireFormat;

@@ -1,4 +1,4 @@
-package io.roomcast.gateway.room;
+package io.roomcast.gateway.hosting;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,6 @@
-package io.roomcast.gateway.cluster;
+package io.roomcast.gateway.cluster.local;
+
+import io.roomcast.gateway.cluster.RoomDirectory;
 
 import java.util.Comparator;
 import java.util.Optional;
@@ -17,11 +19,6 @@ public final class LocalRoomDirectory implements RoomDirectory {
         return CompletableFuture.completedFuture(rooms.values().stream()
                 .filter(r -> r.gameType().equals(gameType) && r.freeSeats() > 0)
                 .min(Comparator.comparingInt(RoomEntry::freeSeats).thenComparing(RoomEntry::roomId)));
-    }
-
-    @Override
-    public CompletionStage<Optional<RoomEntry>> lookup(String roomId) {
-        return CompletableFuture.completedFuture(Optional.ofNullable(rooms.get(roomId)));
     }
 
     @Override

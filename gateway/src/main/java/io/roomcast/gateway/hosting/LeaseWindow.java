@@ -1,4 +1,4 @@
-package io.roomcast.gateway.room;
+package io.roomcast.gateway.hosting;
 
 /**
  * Until when this node holds a room's lease for sure, by its own clock: two thirds of the lease

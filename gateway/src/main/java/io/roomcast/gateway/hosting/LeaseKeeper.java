@@ -1,0 +1,100 @@
+package io.roomcast.gateway.hosting;
+
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.RoomDirectory;
+import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.members.Members;
+import io.roomcast.gateway.session.ServerFrames;
+import io.roomcast.proto.v1.LeaveReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the leases of the rooms this node owns: renews them every third of the lease, fences a
+ * room whose lease went to another node, and gives up a room whose thread is stuck (a task
+ * running past {@code --room-stall-ms}) instead of renewing its lease forever. See "Ownership,
+ * epochs and fencing" in docs/architecture.md. Runs on the timer thread; Redis answers on
+ * Lettuce's. Thread-safe.
+ */
+final class LeaseKeeper {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    private final RoomHosts hosts;
+    private final RoomOwnership ownership;
+    private final RoomDirectory directory;
+    private final Members members;
+    private final NodeMetrics metrics;
+    private final long stallNanos;
+    private final boolean canHandOver;
+
+    /** @param canHandOver whether another node can take a room over (a cluster with snapshots) */
+    LeaseKeeper(RoomHosts hosts, RoomOwnership ownership, RoomDirectory directory, Members members, NodeMetrics metrics,
+                long stallMillis, boolean canHandOver) {
+        this.hosts = hosts;
+        this.ownership = ownership;
+        this.directory = directory;
+        this.members = members;
+        this.metrics = metrics;
+        this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
+        this.canHandOver = canHandOver;
+    }
+
+    void renewAll() {
+        long now = System.nanoTime();
+        for (RoomHost host : hosts.all()) {
+            if (host.isFenced()) {
+                continue;
+            }
+            long stalled = host.executor().stalledFor(now);
+            if (stalled > stallNanos) {
+                giveUp(host, stalled);
+                continue;
+            }
+            long renewedAt = System.nanoTime();
+            ownership.renew(host.lease()).whenComplete((renewed, failure) -> {
+                if (Boolean.TRUE.equals(renewed)) {
+                    host.leaseConfirmed(renewedAt);
+                } else if (Boolean.FALSE.equals(renewed)) {
+                    fence(host);
+                }
+                // A failure (Redis unreachable) keeps the room ticking; its members here keep getting
+                // its frames while the lease window lasts (LeaseWindow), the others when Redis is back.
+            });
+        }
+    }
+
+    /** The lease went to another node: stop this runtime without a word to the players. */
+    private void fence(RoomHost host) {
+        host.fence();
+        members.unhost(host.localMembers()); // the members here hear the new owner from now on
+        metrics.roomsFenced.increment();
+        host.executor().execute(() -> host.runtime().close());
+    }
+
+    /**
+     * The room's thread has been stuck in one task for longer than the budget: it sends nothing
+     * from now on and closes if it ever returns. In a cluster its lease is released and a node with
+     * members (this one included) takes it over from its last snapshot; alone, its members are told
+     * it closed. The worker it holds stays held.
+     */
+    private void giveUp(RoomHost host, long stalledNanos) {
+        log.warn("room {} ({}) has been stuck in one task for {} ms: giving it up{}", host.roomId(), host.gameType(),
+                TimeUnit.NANOSECONDS.toMillis(stalledNanos), canHandOver ? " for a takeover" : "");
+        metrics.roomsStalled.increment();
+        host.fence();
+        hosts.remove(host);
+        if (canHandOver) {
+            ownership.release(host.lease());
+        } else {
+            members.endLocally(host.roomId(), ServerFrames.left(host.roomId(), LeaveReason.ROOM_CLOSED,
+                    "the room stopped responding"));
+            directory.remove(host.roomId(), host.gameType());
+            ownership.retire(host.lease());
+        }
+        members.unhost(host.localMembers());
+        host.executor().execute(() -> host.runtime().close());
+    }
+}

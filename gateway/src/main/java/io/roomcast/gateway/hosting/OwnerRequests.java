@@ -1,0 +1,176 @@
+package io.roomcast.gateway.hosting;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.runtime.EmitResult;
+import io.roomcast.core.runtime.JoinResult;
+import io.roomcast.core.runtime.RoomRuntime;
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.routing.MemberChannel;
+import io.roomcast.gateway.routing.OwnerChannel.InputOutcome;
+import io.roomcast.gateway.routing.RoomRequests;
+import io.roomcast.proto.cluster.EmitRequest;
+import io.roomcast.proto.cluster.JoinReply;
+import io.roomcast.proto.cluster.JoinRequest;
+import io.roomcast.proto.v1.ErrorCode;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The owner side of every request a room gets, from this node's sessions or another node's:
+ * each runs as a task on the room's serial executor. Players' requests (join, emit, keyframe)
+ * are refused when the room's queue is full; a leave never is. A seat given to a remote gateway
+ * is reserved until claimed and freed when no claim comes. Thread-safe.
+ */
+final class OwnerRequests implements RoomRequests {
+
+    private final RoomHosts hosts;
+    private final RoomLifecycle lifecycle;
+    private final MemberChannel members;
+    private final ScheduledExecutorService timer;
+    private final long reservationMillis;
+    private final NodeMetrics metrics;
+
+    OwnerRequests(RoomHosts hosts, RoomLifecycle lifecycle, MemberChannel members, ScheduledExecutorService timer,
+                  long reservationMillis, NodeMetrics metrics) {
+        this.hosts = hosts;
+        this.lifecycle = lifecycle;
+        this.members = members;
+        this.timer = timer;
+        this.reservationMillis = reservationMillis;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletionStage<JoinReply> join(String fromNode, JoinRequest request, boolean reserve) {
+        return hosts.whenHosted(request.getRoomId()).thenCompose(host -> {
+            if (host == null) {
+                return CompletableFuture.completedFuture(failed(request, ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId()));
+            }
+            CompletableFuture<JoinReply> reply = new CompletableFuture<>();
+            if (!host.executor().tryExecute(() -> reply.complete(joinOnRoomThread(host, fromNode, request, reserve)))) {
+                metrics.roomRequestsRefused.increment();
+                reply.complete(failed(request, ErrorCode.RATE_LIMITED, "room " + request.getRoomId() + " is busy: try again"));
+            }
+            return reply;
+        });
+    }
+
+    private JoinReply joinOnRoomThread(RoomHost host, String fromNode, JoinRequest request, boolean reserve) {
+        RoomRuntime<?> runtime = host.runtime();
+        String playerId = request.getPlayerId();
+        if (host.isFenced() || runtime.isClosed()) {
+            return failed(request, ErrorCode.ROOM_NOT_FOUND, "room " + request.getRoomId() + " closed");
+        }
+        if (!request.getGameType().isEmpty() && !request.getGameType().equals(host.gameType())) {
+            return failed(request, ErrorCode.JOIN_REJECTED, "room " + request.getRoomId() + " is a "
+                    + host.gameType() + " room, not " + request.getGameType());
+        }
+        if (request.getRejoin()) {
+            byte[] joined = runtime.rejoinFrame(playerId);
+            if (joined == null) {
+                return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");
+            }
+            host.seatedFrom(playerId, fromNode);
+            JoinReply.Builder reply = ok(request, joined);
+            if (request.getHasCursor()) {
+                runtime.eventsAfter(request.getEventsAfter()).forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
+            }
+            return reply.build();
+        }
+        return switch (runtime.join(playerId, request.getPlayerName())) {
+            case JoinResult.Seated seated -> {
+                host.seatedFrom(playerId, fromNode);
+                if (reserve) {
+                    host.reserve(playerId, timer.schedule(() -> host.executor().execute(() -> unclaimed(host, playerId)),
+                            reservationMillis, TimeUnit.MILLISECONDS));
+                }
+                lifecycle.seatsChanged(host);
+                yield ok(request, seated.joinedFrame()).build();
+            }
+            case JoinResult.Refused refused -> failed(request, refused.code(), refused.message());
+        };
+    }
+
+    /** Room thread: a reserved seat whose gateway never claimed it. */
+    private void unclaimed(RoomHost host, String playerId) {
+        if (host.isReserved(playerId) && host.runtime().leave(playerId, LeaveCause.SEAT_EXPIRED)) {
+            host.unseated(playerId);
+            metrics.unclaimedSeatsFreed.increment();
+            lifecycle.seatsChanged(host);
+        }
+    }
+
+    @Override
+    public void claim(String roomId, String playerId) {
+        RoomHost host = hosts.get(roomId);
+        if (host != null) {
+            host.executor().execute(() -> host.claimed(playerId));
+        }
+    }
+
+    @Override
+    public void leave(String roomId, String playerId, LeaveCause cause) {
+        RoomHost host = hosts.get(roomId);
+        if (host == null) {
+            return;
+        }
+        host.executor().execute(() -> {
+            if (!host.runtime().isClosed() && host.runtime().leave(playerId, cause)) {
+                host.unseated(playerId);
+                lifecycle.seatsChanged(host);
+            }
+        });
+    }
+
+    @Override
+    public void emit(String fromNode, EmitRequest request) {
+        RoomHost host = hosts.get(request.getRoomId());
+        if (host == null) {
+            answer(fromNode, request, EmitResult.failed(ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId()));
+        } else if (!host.executor().tryExecute(() -> answer(fromNode, request, host.runtime().emit(request.getPlayerId(),
+                request.getName(), request.getPayload(), request.getToPlayer())))) {
+            metrics.roomRequestsRefused.increment();
+            answer(fromNode, request, EmitResult.failed(ErrorCode.RATE_LIMITED, "room " + request.getRoomId() + " is busy"));
+        }
+    }
+
+    private void answer(String fromNode, EmitRequest request, EmitResult result) {
+        if (!result.ok() || request.getAckId() != 0) {
+            members.emitAnswered(fromNode, request.getPlayerId(), request.getAckId(), request.getRequestId(), result);
+        }
+    }
+
+    @Override
+    public void keyframe(String roomId, String playerId) {
+        RoomHost host = hosts.get(roomId);
+        if (host != null && !host.executor().tryExecute(() -> host.runtime().requestKeyframe(playerId))) {
+            metrics.roomRequestsRefused.increment(); // the client asks again when its gap persists
+        }
+    }
+
+    @Override
+    public InputOutcome input(String roomId, String playerId, int seq, ByteString payload) {
+        RoomHost host = hosts.get(roomId);
+        if (host == null) {
+            return InputOutcome.ROOM_GONE;
+        }
+        return host.runtime().offerInput(playerId, seq, payload) ? InputOutcome.QUEUED : InputOutcome.QUEUE_FULL;
+    }
+
+    private static JoinReply.Builder ok(JoinRequest request, byte[] joinedFrame) {
+        return JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setRoomId(request.getRoomId())
+                .setPlayerId(request.getPlayerId()).setRejoin(request.getRejoin()).setOk(true)
+                .setJoinedFrame(UnsafeByteOperations.unsafeWrap(joinedFrame));
+    }
+
+    private static JoinReply failed(JoinRequest request, ErrorCode code, String message) {
+        return JoinReply.newBuilder().setCorrelation(request.getCorrelation()).setRoomId(request.getRoomId())
+                .setPlayerId(request.getPlayerId()).setRejoin(request.getRejoin()).setOk(false)
+                .setErrorCode(code.getNumber()).setMessage(message).build();
+    }
+}

@@ -1,0 +1,213 @@
+package io.roomcast.gateway.hosting;
+
+import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.runtime.RoomOutput;
+import io.roomcast.core.runtime.RoomRuntime;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.members.RoomFanout;
+import io.roomcast.gateway.routing.MemberChannel;
+import io.roomcast.gateway.session.ServerFrames;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A room this node owns: its runtime, the serial executor it runs on, its lease, its members on
+ * this node (a {@link RoomFanout} kept while the room is hosted here), which node holds each
+ * seated player's session, and the seats reserved for remote joins not yet claimed. What the
+ * runtime produces goes to the members here directly, while the lease is surely held, and to the
+ * other nodes through the {@link MessageBus}, stamped with the lease's epoch and the tick. Once
+ * fenced (the lease was lost, or the room stalled and was given up) it sends nothing more.
+ *
+ * <p>Threading: {@link #runtime()}, the player-node table and the reservations are confined to
+ * the room's thread (tasks on {@link #executor()}), except {@code offerInput}; the RoomOutput
+ * methods are called by the runtime there. {@link #fence}, {@link #isFenced} and
+ * {@link #emptySinceNanos} are safe from any thread.
+ */
+public final class RoomHost implements RoomOutput {
+
+    /** What the host reports to the node's room lifecycle; called on the room's thread. */
+    interface Events {
+        /** A seat was freed by the runtime itself (kick, room closing) or by the host (reservation expired). */
+        void seatsChanged(RoomHost host);
+
+        void stateSent(RoomHost host, long statesSent);
+
+        void roomClosed(RoomHost host);
+    }
+
+    private final String roomId;
+    private final String gameType;
+    private final int maxPlayers;
+    private final SerialExecutor executor;
+    private final RoomOwnership.Lease lease;
+    private final LeaseWindow leaseWindow;
+    private final RoomFanout localMembers;
+    private final MessageBus bus;
+    private final MemberChannel members;
+    private final Events events;
+    private final Map<String, String> playerNodes = new HashMap<>();
+    private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
+    private volatile boolean fenced;
+    private volatile long emptySinceNanos;
+    private RoomRuntime<?> runtime; // set once before the first task runs
+    private long statesSent;
+
+    RoomHost(String roomId, String gameType, int maxPlayers, SerialExecutor executor, RoomOwnership.Lease lease,
+             LeaseWindow leaseWindow, RoomFanout localMembers, MessageBus bus, MemberChannel members, Events events) {
+        this.roomId = roomId;
+        this.gameType = gameType;
+        this.maxPlayers = maxPlayers;
+        this.executor = executor;
+        this.lease = lease;
+        this.leaseWindow = leaseWindow;
+        this.localMembers = localMembers;
+        this.bus = bus;
+        this.members = members;
+        this.events = events;
+        this.emptySinceNanos = System.nanoTime();
+    }
+
+    void attach(RoomRuntime<?> runtime) {
+        this.runtime = runtime;
+    }
+
+    public String roomId() {
+        return roomId;
+    }
+
+    public String gameType() {
+        return gameType;
+    }
+
+    /** Seats in this room (the game's limit capped by the node's). */
+    public int maxPlayers() {
+        return maxPlayers;
+    }
+
+    public SerialExecutor executor() {
+        return executor;
+    }
+
+    public RoomRuntime<?> runtime() {
+        return runtime;
+    }
+
+    RoomOwnership.Lease lease() {
+        return lease;
+    }
+
+    RoomFanout localMembers() {
+        return localMembers;
+    }
+
+    /** A claim or renewal of the lease sent at {@code requestedAtNanos} (System.nanoTime) succeeded. */
+    void leaseConfirmed(long requestedAtNanos) {
+        leaseWindow.confirmed(requestedAtNanos);
+    }
+
+    /** Room thread: the player was seated from a session on {@code nodeId}. */
+    void seatedFrom(String playerId, String nodeId) {
+        playerNodes.put(playerId, nodeId);
+        emptySinceNanos = 0;
+    }
+
+    /** Room thread: the seats a restored snapshot brought back, with the node of each player's session. */
+    void restoredSeats(Map<String, String> nodesByPlayer) {
+        playerNodes.putAll(nodesByPlayer);
+        if (!nodesByPlayer.isEmpty()) {
+            emptySinceNanos = 0;
+        }
+    }
+
+    /** Room thread: the player's seat waits for its gateway's claim; {@code expiry} frees it otherwise. */
+    void reserve(String playerId, ScheduledFuture<?> expiry) {
+        ScheduledFuture<?> previous = unclaimedSeats.put(playerId, expiry);
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    /** Room thread: the gateway claimed the seat (or it went otherwise); true if it was still reserved. */
+    boolean claimed(String playerId) {
+        ScheduledFuture<?> expiry = unclaimedSeats.remove(playerId);
+        if (expiry != null) {
+            expiry.cancel(false);
+            return true;
+        }
+        return false;
+    }
+
+    /** Room thread: whether the seat is still waiting for its claim. */
+    boolean isReserved(String playerId) {
+        return unclaimedSeats.containsKey(playerId);
+    }
+
+    /** Room thread: the player's seat is gone; returns the node that held its session. */
+    String unseated(String playerId) {
+        claimed(playerId);
+        String node = playerNodes.remove(playerId);
+        if (runtime.playerCount() == 0 && emptySinceNanos == 0) {
+            emptySinceNanos = System.nanoTime();
+        }
+        return node;
+    }
+
+    /** Room thread. */
+    Map<String, String> playerNodes() {
+        return playerNodes;
+    }
+
+    /** When the room last became empty (System.nanoTime); 0 while a seat is taken. Any thread. */
+    long emptySinceNanos() {
+        return emptySinceNanos;
+    }
+
+    /** From here on nothing this runtime produces goes out (another node holds the room, or it was given up). */
+    void fence() {
+        fenced = true;
+    }
+
+    boolean isFenced() {
+        return fenced;
+    }
+
+    @Override
+    public void toRoom(byte[] serverFrame, String exceptPlayerId) {
+        if (fenced) {
+            return;
+        }
+        MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, lease.ownerNode(), lease.epoch(), runtime.tick(),
+                serverFrame, exceptPlayerId);
+        if (leaseWindow.heldAt(System.nanoTime())) {
+            localMembers.deliver(frame); // a paused owner whose lease may have gone sends its members nothing
+        }
+        bus.publishRoom(frame);
+        if (ServerFrames.isState(serverFrame)) {
+            events.stateSent(this, ++statesSent);
+        }
+    }
+
+    @Override
+    public void toPlayer(String playerId, byte[] serverFrame) {
+        if (!fenced) {
+            members.playerFrame(playerNodes.get(playerId), playerId, serverFrame);
+        }
+    }
+
+    @Override
+    public void playerRemoved(String playerId, LeaveCause cause, String detail) {
+        String node = unseated(playerId);
+        if (!fenced) {
+            members.seatRemoved(node, roomId, playerId, cause, detail);
+            events.seatsChanged(this);
+        }
+    }
+
+    @Override
+    public void roomClosed() {
+        events.roomClosed(this);
+    }
+}

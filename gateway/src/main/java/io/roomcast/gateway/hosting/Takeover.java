@@ -1,0 +1,206 @@
+package io.roomcast.gateway.hosting;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.core.loop.Clock;
+import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.room.RoomType;
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.RoomDirectory;
+import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.cluster.SnapshotStore;
+import io.roomcast.gateway.config.NodeConfig;
+import io.roomcast.gateway.members.Members;
+import io.roomcast.gateway.session.ServerFrames;
+import io.roomcast.proto.cluster.HostSnapshot;
+import io.roomcast.proto.cluster.RoomSnapshot;
+import io.roomcast.proto.v1.LeaveReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Snapshots and takeovers: an owner saves each room every {@code --snapshot-every-ticks} ticks
+ * (and once more when it hands the room over on drain); a node whose members' room went silent
+ * for a whole lease claims it and restores the last snapshot — or, when there is none it can
+ * use, ends the room for every member ({@code ROOM_LOST}) and deletes its keys, once. See
+ * "Snapshots and takeover" in docs/architecture.md. Thread-safe.
+ */
+final class Takeover {
+
+    private static final Logger log = LoggerFactory.getLogger(Takeover.class);
+    static final String LOST_DETAIL = "the room's node was lost before the room was saved";
+
+    private final String nodeId;
+    private final NodeConfig config;
+    private final Map<String, RoomType<?>> games;
+    private final RoomHosts hosts;
+    private final RoomLifecycle lifecycle;
+    private final RoomOwnership ownership;
+    private final SnapshotStore snapshots;
+    private final RoomDirectory directory;
+    private final MessageBus bus;
+    private final Members members;
+    private final RoomWorkers workers;
+    private final Clock clock;
+    private final NodeMetrics metrics;
+    private final Set<String> takingOver = ConcurrentHashMap.newKeySet();
+
+    Takeover(String nodeId, NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomLifecycle lifecycle,
+             RoomOwnership ownership, SnapshotStore snapshots, RoomDirectory directory, MessageBus bus, Members members,
+             RoomWorkers workers, Clock clock, NodeMetrics metrics) {
+        this.nodeId = nodeId;
+        this.config = config;
+        this.games = games;
+        this.hosts = hosts;
+        this.lifecycle = lifecycle;
+        this.ownership = ownership;
+        this.snapshots = snapshots;
+        this.directory = directory;
+        this.bus = bus;
+        this.members = members;
+        this.workers = workers;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    // ───────────── snapshots (room thread) ─────────────
+
+    /** Called for every state the room sent: every few ticks, a snapshot for a takeover. */
+    void stateSent(RoomHost host, long statesSent) {
+        if (snapshots != SnapshotStore.NONE && statesSent % config.snapshotEveryTicks == 0) {
+            host.executor().execute(() -> save(host)); // after this tick, not inside it
+        }
+    }
+
+    CompletionStage<Void> save(RoomHost host) {
+        if (host.isFenced() || host.runtime().isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HostSnapshot snapshot = HostSnapshot.newBuilder()
+                .setRoom(host.runtime().snapshot())
+                .putAllPlayerNodes(host.playerNodes())
+                .build();
+        return snapshots.save(host.roomId(), snapshot.toByteArray());
+    }
+
+    /** Room thread, on drain: the last snapshot, then silence, then the lease is given up for a taker. */
+    CompletionStage<Void> handOver(RoomHost host) {
+        CompletionStage<Void> saved = save(host);
+        host.fence();
+        host.runtime().close();
+        return saved.thenCompose(done -> ownership.release(host.lease()));
+    }
+
+    // ───────────── takeover ─────────────
+
+    /** Claims the rooms with members here whose owner sent nothing for a whole lease. */
+    void takeOverSilentRooms() {
+        long leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMs);
+        for (Members.SilentRoom silent : members.silentRooms(leaseNanos)) {
+            String roomId = silent.roomId();
+            if (hosts.get(roomId) != null || !takingOver.add(roomId)) {
+                continue;
+            }
+            long claimedAt = System.nanoTime();
+            ownership.claim(roomId, RoomOwnership.Claim.TAKEOVER)
+                    .thenCompose(lease -> lease.isEmpty()
+                            ? CompletableFuture.completedFuture(null)
+                            : snapshots.load(roomId).thenAccept(saved -> restoreOrEnd(lease.get(), saved, silent, claimedAt)))
+                    .whenComplete((done, failure) -> {
+                        takingOver.remove(roomId);
+                        if (failure != null) {
+                            log.warn("taking over room {} failed: {}", roomId, failure.toString());
+                        }
+                    });
+        }
+    }
+
+    private void restoreOrEnd(RoomOwnership.Lease lease, Optional<byte[]> saved, Members.SilentRoom silent, long claimedAt) {
+        HostSnapshot snapshot = null;
+        try {
+            snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("room {}: its snapshot does not decode: {}", lease.roomId(), e.toString());
+        }
+        RoomType<?> type = snapshot == null ? null : games.get(snapshot.getRoom().getGameType());
+        if (type == null) {
+            end(lease, snapshot == null ? null : snapshot.getRoom().getGameType());
+            return;
+        }
+        if (!hosts.takeSlot()) {
+            log.warn("room {}: this node holds its maximum of rooms; leaving the takeover to another node", lease.roomId());
+            ownership.release(lease);
+            return;
+        }
+        restore(type, lease, snapshot, silent, claimedAt);
+    }
+
+    private void restore(RoomType<?> type, RoomOwnership.Lease lease, HostSnapshot snapshot, Members.SilentRoom silent,
+                         long claimedAt) {
+        RoomHost host = lifecycle.newHost(type, lease, claimedAt);
+        hosts.started(lease.roomId(), host);
+        // Number the ticks past any the former owner may have sent: the last one heard here, plus
+        // the silence measured on this node's clock — no other node's clock is read.
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) / lifecycle.effectiveSettings(type.settings()).tickRateHz();
+        long lastTick = Math.max(snapshot.getRoom().getTick(), silent.lastTick());
+        RoomSnapshot room = snapshot.getRoom().toBuilder().setTick(lastTick + silent.silenceNanos() / periodNanos + 1).build();
+        Map<String, String> playerNodes = snapshot.getPlayerNodesMap();
+        host.executor().execute(() -> {
+            host.restoredSeats(playerNodes);
+            try {
+                host.runtime().restore(room);
+            } catch (RuntimeException e) {
+                log.warn("room {}: its snapshot does not restore: {}", lease.roomId(), e.toString());
+                host.fence();
+                hosts.remove(host);
+                members.unhost(host.localMembers());
+                end(lease, type.name());
+                return;
+            }
+            lifecycle.publishSeats(host);
+            metrics.roomsTakenOver.increment();
+            log.info("took over room {} (epoch {}) from {} at tick {}", lease.roomId(), lease.epoch(), silent.formerOwner(),
+                    room.getTick());
+        });
+        // Players whose sessions lived on the former owner come back elsewhere as new sessions:
+        // their old seats are freed after the seat grace period, and the room closes if that empties it.
+        String formerOwner = silent.formerOwner();
+        workers.timer().schedule(() -> host.executor().execute(() -> {
+            if (host.runtime().isClosed()) {
+                return;
+            }
+            playerNodes.forEach((playerId, node) -> {
+                if (node.equals(formerOwner) && formerOwner.equals(host.playerNodes().get(playerId))
+                        && host.runtime().leave(playerId, LeaveCause.SEAT_EXPIRED)) {
+                    host.unseated(playerId);
+                }
+            });
+            lifecycle.seatsChanged(host);
+        }), config.seatGraceMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * No snapshot to continue from: the room ends for every member on every node (a last frame at
+     * this claim's epoch, which every node's fan-out obeys), and its keys go. Never retried: the
+     * fan-outs that heard it are gone, so nobody finds the room silent again.
+     */
+    private void end(RoomOwnership.Lease lease, String gameType) {
+        String roomId = lease.roomId();
+        log.warn("room {} cannot be taken over (no usable snapshot): closing it for its members", roomId);
+        metrics.roomsLost.increment();
+        byte[] left = ServerFrames.left(roomId, LeaveReason.ROOM_LOST, LOST_DETAIL);
+        bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, left, null, true));
+        members.endLocally(roomId, left); // this node does not hear its own frame from the channel
+        directory.remove(roomId, gameType);
+        snapshots.delete(roomId);
+        ownership.retire(lease);
+    }
+}

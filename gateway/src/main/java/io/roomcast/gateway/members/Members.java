@@ -1,0 +1,159 @@
+package io.roomcast.gateway.members;
+
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.session.Session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which of this node's sessions are in which room, whoever owns it: one {@link RoomFanout} per
+ * room while it has a member, a join on the way, or is hosted here; subscribed to the room's
+ * channel exactly when another node owns the room. Also what this node knows of each room's
+ * owner, and which rooms went silent. Thread-safe.
+ */
+public final class Members {
+
+    /** A room whose owner has been silent for {@code silenceNanos}; {@code lastTick} is the last tick heard of it. */
+    public record SilentRoom(String roomId, String formerOwner, long lastTick, long silenceNanos) {}
+
+    private final String nodeId;
+    private final MessageBus bus;
+    private final NodeMetrics metrics;
+    private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
+
+    public Members(String nodeId, MessageBus bus, NodeMetrics metrics) {
+        this.nodeId = nodeId;
+        this.bus = bus;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The session's join (or resume) of the room is on its way: frames are kept for it from now
+     * on. Completes once this node surely hears the room (its channel subscribed, when remote).
+     */
+    public CompletionStage<Void> expect(String roomId, Session session, String owner) {
+        RoomFanout fanout = fanouts.compute(roomId, (id, existing) -> {
+            RoomFanout f = existing != null ? existing : newFanout(id, owner);
+            f.expect(session);
+            return f;
+        });
+        return fanout.isHostedHere() ? CompletableFuture.completedFuture(null) : fanout.listening();
+    }
+
+    /** The join came back: Joined, replayed events, kept frames, then membership (see {@link RoomFanout#admit}). */
+    public boolean admit(String roomId, Session session, byte[] joined, List<byte[]> replayed) {
+        RoomFanout fanout = fanouts.get(roomId);
+        return fanout != null && fanout.admit(session, joined, replayed);
+    }
+
+    /** The join failed: stop keeping frames for the session. */
+    public void forget(String roomId, Session session) {
+        RoomFanout fanout = fanouts.get(roomId);
+        if (fanout != null) {
+            fanout.forget(session);
+            dropIfUnused(roomId);
+        }
+    }
+
+    /** The session leaves the room here: no more frames, and the channel is dropped with its last member. */
+    public void remove(Session session, String roomId) {
+        session.leftRoom(roomId);
+        RoomFanout fanout = fanouts.get(roomId);
+        if (fanout != null) {
+            fanout.remove(session);
+            dropIfUnused(roomId);
+        }
+    }
+
+    /**
+     * The session's socket is gone (or being replaced): it stops receiving the rooms' frames but
+     * keeps its seats; a resume makes it a member again through {@link #expect} / {@link #admit}.
+     */
+    public void detach(Session session) {
+        for (String roomId : session.rooms()) {
+            RoomFanout fanout = fanouts.get(roomId);
+            if (fanout != null) {
+                fanout.remove(session);
+                dropIfUnused(roomId);
+            }
+        }
+    }
+
+    /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */
+    public String ownerOf(String roomId) {
+        RoomFanout fanout = fanouts.get(roomId);
+        return fanout == null ? null : fanout.owner();
+    }
+
+    /**
+     * This node runs the room now (created it, or took it over at {@code epoch}): its fan-out stays
+     * while the room is hosted here and hears the room's own thread, not the channel.
+     */
+    public RoomFanout hostHere(String roomId, long epoch) {
+        RoomFanout fanout = fanouts.computeIfAbsent(roomId, id -> newFanout(id, nodeId));
+        fanout.hostedHere(true);
+        fanout.owner(nodeId, epoch);
+        fanout.unsubscribe();
+        return fanout;
+    }
+
+    /**
+     * The room is not hosted here any more. If it was lost to another node, the members here hear
+     * the new owner from the channel from now on; if it closed, they had their Left already.
+     */
+    public void unhost(RoomFanout fanout) {
+        fanout.hostedHere(false);
+        if (!fanout.isUnused()) {
+            fanout.subscribe();
+        }
+        dropIfUnused(fanout.roomId());
+    }
+
+    /** The room ended without a word from an owner (it stalled alone): every member here gets {@code leftFrame}. */
+    public void endLocally(String roomId, byte[] leftFrame) {
+        RoomFanout fanout = fanouts.get(roomId);
+        if (fanout != null) {
+            fanout.endLocally(leftFrame);
+            dropIfUnused(roomId);
+        }
+    }
+
+    /** Rooms another node owns, with members here, whose owner sent nothing for {@code silenceNanos}. */
+    public List<SilentRoom> silentRooms(long silenceNanos) {
+        long now = System.nanoTime();
+        List<SilentRoom> silent = new ArrayList<>();
+        fanouts.forEach((roomId, fanout) -> {
+            long silence = now - fanout.lastFrameNanos();
+            if (silence > silenceNanos && !fanout.isHostedHere() && !fanout.isUnused()) {
+                silent.add(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), silence));
+            }
+        });
+        return silent;
+    }
+
+    private RoomFanout newFanout(String roomId, String owner) {
+        RoomFanout fanout = new RoomFanout(metrics, roomId, nodeId, bus, owner, lost -> {
+            lost.unsubscribe();
+            fanouts.remove(lost.roomId(), lost);
+        });
+        if (!nodeId.equals(owner)) {
+            fanout.subscribe();
+        }
+        return fanout;
+    }
+
+    private void dropIfUnused(String roomId) {
+        fanouts.computeIfPresent(roomId, (id, fanout) -> {
+            if (fanout.isUnused()) {
+                fanout.unsubscribe();
+                return null;
+            }
+            return fanout;
+        });
+    }
+}

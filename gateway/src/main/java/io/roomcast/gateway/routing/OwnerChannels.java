@@ -1,0 +1,85 @@
+package io.roomcast.gateway.routing;
+
+import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.proto.cluster.JoinReply;
+import io.roomcast.proto.cluster.JoinRequest;
+import io.roomcast.proto.cluster.LeaveRequest;
+import io.roomcast.proto.cluster.NodeMessage;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Picks the channel to a room's owner ({@link #to}) and keeps what remote joins wait for: a
+ * correlation id and a timer each. A reply after its timer fired is not dropped: a seat it
+ * granted is given back at once (the owner would free it anyway when no claim comes). Thread-safe.
+ */
+public final class OwnerChannels {
+
+    private record PendingJoin(CompletableFuture<JoinReply> reply, ScheduledFuture<?> timeout) {}
+
+    private final String nodeId;
+    private final MessageBus bus;
+    private final ScheduledExecutorService timer;
+    private final long joinTimeoutMillis;
+    private final LocalOwner local;
+    private final InputBatcher inputs;
+    private final ConcurrentHashMap<String, RemoteOwner> remotes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
+    private final AtomicLong correlations = new AtomicLong();
+
+    public OwnerChannels(String nodeId, RoomRequests localOwner, MessageBus bus, ScheduledExecutorService timer,
+                         long joinTimeoutMillis, long inputWindowMicros) {
+        this.nodeId = nodeId;
+        this.bus = bus;
+        this.timer = timer;
+        this.joinTimeoutMillis = joinTimeoutMillis;
+        this.local = new LocalOwner(nodeId, localOwner);
+        this.inputs = new InputBatcher(nodeId, bus, timer, inputWindowMicros);
+    }
+
+    /** The channel to {@code ownerNode}: direct calls when it is this node. */
+    public OwnerChannel to(String ownerNode) {
+        return nodeId.equals(ownerNode) ? local : remotes.computeIfAbsent(ownerNode, node -> new RemoteOwner(node, this, inputs));
+    }
+
+    /** Remote joins waiting for their reply (for tests and /healthz). */
+    public int joinsInFlight() {
+        return pendingJoins.size();
+    }
+
+    CompletionStage<JoinReply> awaitReply(String ownerNode, JoinRequest request) {
+        long correlation = correlations.incrementAndGet();
+        CompletableFuture<JoinReply> reply = new CompletableFuture<>();
+        ScheduledFuture<?> timeout = timer.schedule(() -> {
+            if (pendingJoins.remove(correlation) != null) {
+                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, joinTimeoutMillis));
+            }
+        }, joinTimeoutMillis, TimeUnit.MILLISECONDS);
+        pendingJoins.put(correlation, new PendingJoin(reply, timeout));
+        send(ownerNode, NodeMessage.newBuilder().setJoinRequest(request.toBuilder().setCorrelation(correlation)));
+        return reply;
+    }
+
+    /** Bus thread: an owner answered a join of one of this node's sessions. */
+    void onJoinReply(String fromNode, JoinReply reply) {
+        PendingJoin pending = pendingJoins.remove(reply.getCorrelation());
+        if (pending != null) {
+            pending.timeout().cancel(false);
+            pending.reply().complete(reply);
+        } else if (reply.getOk() && !reply.getRejoin()) {
+            // Too late: the client was told the join failed. Give the seat back.
+            send(fromNode, NodeMessage.newBuilder().setLeaveRequest(LeaveRequest.newBuilder()
+                    .setRoomId(reply.getRoomId()).setPlayerId(reply.getPlayerId()).setSeatExpired(true)));
+        }
+    }
+
+    void send(String node, NodeMessage.Builder message) {
+        bus.publishNode(node, message.setFromNode(nodeId).build());
+    }
+}

@@ -1,0 +1,34 @@
+package io.roomcast.gateway.routing;
+
+import com.google.protobuf.ByteString;
+import io.roomcast.core.room.LeaveCause;
+import io.roomcast.proto.cluster.EmitRequest;
+import io.roomcast.proto.cluster.JoinReply;
+import io.roomcast.proto.cluster.JoinRequest;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the owner side of this node answers, for its own sessions ({@link LocalOwner}) and for
+ * other nodes' ({@link NodeInbox}). Implemented by the hosting package. Thread-safe.
+ */
+public interface RoomRequests {
+
+    /**
+     * Seats the player of {@code fromNode} (or re-sends the Joined of a seat held, for a rejoin).
+     * With {@code reserve} the seat waits for a {@link #claim} and is freed without one (a remote
+     * gateway may never learn of it). Completes on the room's thread.
+     */
+    CompletionStage<JoinReply> join(String fromNode, JoinRequest request, boolean reserve);
+
+    void claim(String roomId, String playerId);
+
+    void leave(String roomId, String playerId, LeaveCause cause);
+
+    /** Answers through the {@link MemberChannel} to {@code fromNode}. */
+    void emit(String fromNode, EmitRequest request);
+
+    void keyframe(String roomId, String playerId);
+
+    OwnerChannel.InputOutcome input(String roomId, String playerId, int seq, ByteString payload);
+}
