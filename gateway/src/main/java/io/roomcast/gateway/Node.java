@@ -1,6 +1,5 @@
 package io.roomcast.gateway;
 
-import io.roomcast.core.Games;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.cluster.LocalMessageBus;
@@ -19,6 +18,7 @@ import io.roomcast.gateway.room.RoomWorkers;
 import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
+import io.roomcast.games.BundledGames;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import org.slf4j.Logger;
@@ -51,7 +51,7 @@ public final class Node implements AutoCloseable {
     private int port;
 
     public Node(NodeConfig config) {
-        this(config, Games.builtIn(), Clock.SYSTEM);
+        this(config, BundledGames.all(), Clock.SYSTEM);
     }
 
     public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {

@@ -122,7 +122,7 @@ class ComposeFileTest {
             // Maven reads the whole reactor, even for `-pl gateway -am`: a missing pom fails the build.
             assertTrue(lines.contains("COPY " + module + "/pom.xml " + module + "/"), "the Dockerfile copies " + module + "/pom.xml");
         }
-        for (String module : List.of("proto", "game-core", "gateway")) { // the gateway and what it is built from
+        for (String module : List.of("proto", "game-core", "games", "gateway")) { // the gateway and what it is built from
             assertTrue(lines.contains("COPY " + module + "/src " + module + "/src"), "the Dockerfile copies " + module + "/src");
         }
     }
