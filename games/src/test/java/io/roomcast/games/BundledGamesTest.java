@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BundledGamesTest {
 
@@ -31,6 +33,22 @@ class BundledGamesTest {
         assertEquals(List.of(8, 20, 100), shape(settingsByName.get("bench-arena")));
         assertEquals(List.of(2, 10, 50), shape(settingsByName.get("four-in-a-row")));
         assertEquals(List.of(10_000, 1, 100), shape(settingsByName.get("bench-broadcast")));
+    }
+
+    @Test
+    void aNodeCanPickSomeOfThemByNameInItsOwnOrder() {
+        assertEquals(List.of("four-in-a-row", "orb-rush"),
+                BundledGames.named(List.of("four-in-a-row", "orb-rush", "four-in-a-row")).stream().map(RoomType::name).toList());
+        assertEquals(BundledGames.names(), BundledGames.named(BundledGames.names()).stream().map(RoomType::name).toList());
+        assertEquals(List.of(), BundledGames.named(List.of()));
+    }
+
+    @Test
+    void anUnknownNameFailsNamingItAndTheKnownOnes() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> BundledGames.named(List.of("orb-rush", "chess-9000")));
+        assertTrue(error.getMessage().contains("'chess-9000'"), error.getMessage());
+        assertTrue(error.getMessage().contains("orb-rush, bench-arena, four-in-a-row, bench-broadcast"), error.getMessage());
     }
 
     @Test
