@@ -51,7 +51,7 @@ public final class Node implements AutoCloseable {
     private int port;
 
     public Node(NodeConfig config) {
-        this(config, BundledGames.all(), Clock.SYSTEM);
+        this(config, BundledGames.named(config.gameNames()), Clock.SYSTEM);
     }
 
     public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {
