@@ -2,12 +2,12 @@ package io.roomcast.benchmarks;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.roomcast.core.games.demo.OrbRushRoom;
 import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.core.runtime.JoinResult;
 import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.core.testing.FakeClock;
 import io.roomcast.core.testing.FakeScheduler;
+import io.roomcast.games.orbrush.OrbRushRoom;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.ServerFrame;
 import org.openjdk.jmh.annotations.Benchmark;

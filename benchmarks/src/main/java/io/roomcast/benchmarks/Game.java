@@ -1,10 +1,10 @@
 package io.roomcast.benchmarks;
 
 import com.google.protobuf.MessageLite;
-import io.roomcast.core.games.arena.BenchArenaRoom;
-import io.roomcast.core.games.demo.OrbRushRoom;
 import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.games.arena.BenchArenaRoom;
+import io.roomcast.games.orbrush.OrbRushRoom;
 import io.roomcast.proto.games.arena.ArenaInput;
 import io.roomcast.proto.games.demo.DemoInput;
 

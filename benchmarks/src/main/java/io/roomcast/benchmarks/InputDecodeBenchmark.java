@@ -3,7 +3,7 @@ package io.roomcast.benchmarks;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
-import io.roomcast.core.games.arena.BenchArenaRoom;
+import io.roomcast.games.arena.BenchArenaRoom;
 import io.roomcast.proto.games.arena.ArenaInput;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Input;

@@ -1,6 +1,5 @@
 package io.roomcast.gateway;
 
-import io.roomcast.core.Games;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.cluster.MessageBus;
@@ -27,6 +26,7 @@ import io.roomcast.gateway.routing.RoomRouter;
 import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
+import io.roomcast.games.BundledGames;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import org.slf4j.Logger;
@@ -65,7 +65,7 @@ public final class Node implements AutoCloseable {
     private int port;
 
     public Node(NodeConfig config) {
-        this(config, Games.builtIn(), Clock.SYSTEM);
+        this(config, BundledGames.named(config.gameNames()), Clock.SYSTEM);
     }
 
     public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {

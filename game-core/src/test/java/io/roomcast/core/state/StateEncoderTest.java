@@ -2,6 +2,7 @@ package io.roomcast.core.state;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.StringValue;
+import io.roomcast.core.testing.StateAssembler;
 import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,11 @@
 package io.roomcast.gateway.config;
 
+import io.roomcast.games.BundledGames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Every setting of a node: a flag, or the environment variable named in its default. Limits
@@ -79,6 +83,10 @@ public final class NodeConfig {
             description = "Rooms one session may be in at once (env MAX_ROOMS_PER_SESSION). Default: ${DEFAULT-VALUE}")
     public int maxRoomsPerSession;
 
+    @Option(names = "--games", defaultValue = "${env:GAMES:-orb-rush,four-in-a-row,bench-arena,bench-broadcast}",
+            description = "Room types this node offers, comma-separated (env GAMES). Default: ${DEFAULT-VALUE}")
+    public String games;
+
     @Option(names = "--tick-rate", defaultValue = "${env:TICK_RATE:-0}",
             description = "Ticks per second of every room; 0 keeps each game's own rate (20 for the bundled games) (env TICK_RATE). Default: ${DEFAULT-VALUE}")
     public int tickRate;
@@ -132,6 +140,14 @@ public final class NodeConfig {
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
             throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
         }
+        if (gameNames().isEmpty()) {
+            throw new IllegalArgumentException("--games must name at least one of " + String.join(", ", BundledGames.names()));
+        }
+        try {
+            BundledGames.named(gameNames());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--games: " + e.getMessage(), e);
+        }
         if (nodeId == null || nodeId.isBlank()) {
             // 64 random bits: two nodes sharing an id would share an inbox.
             nodeId = "node-" + java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
@@ -139,6 +155,11 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--node-id must be 1..64 of [A-Za-z0-9_.-], was " + nodeId);
         }
         return this;
+    }
+
+    /** The names in {@link #games}, trimmed, blanks left out. */
+    public List<String> gameNames() {
+        return games == null ? List.of() : Arrays.stream(games.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
     }
 
     /** A config with every default, as if started with no flags and no environment. */

@@ -112,6 +112,21 @@ class ComposeFileTest {
         assertTrue(ignored.stream().anyMatch(line -> line.contains(".git")), ".dockerignore leaves .git out");
     }
 
+    @Test
+    void dockerfileCopiesEveryModulesPomAndTheSourcesOfTheGatewaysModules() throws IOException {
+        List<String> lines = directives(ROOT.resolve("deploy/Dockerfile"));
+        List<String> modules = Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml"))).results().map(m -> m.group(1)).toList();
+        assertTrue(modules.contains("gateway"), "modules of the parent pom: " + modules);
+        for (String module : modules) {
+            // Maven reads the whole reactor, even for `-pl gateway -am`: a missing pom fails the build.
+            assertTrue(lines.contains("COPY " + module + "/pom.xml " + module + "/"), "the Dockerfile copies " + module + "/pom.xml");
+        }
+        for (String module : List.of("proto", "game-core", "games", "gateway")) { // the gateway and what it is built from
+            assertTrue(lines.contains("COPY " + module + "/src " + module + "/src"), "the Dockerfile copies " + module + "/src");
+        }
+    }
+
     // ───────────── helpers ─────────────
 
     /** `docker-compose ARGS`, or `docker compose ARGS` where only the plugin is installed. */

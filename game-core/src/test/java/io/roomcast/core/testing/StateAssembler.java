@@ -1,6 +1,7 @@
-package io.roomcast.core.state;
+package io.roomcast.core.testing;
 
 import com.google.protobuf.ByteString;
+import io.roomcast.core.state.StateEncoder;
 import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.State;
 
@@ -10,7 +11,8 @@ import java.util.Map;
 
 /**
  * A viewer's side of {@link StateEncoder}: rebuilds the room's whole state from a keyframe
- * and the deltas that follow it, the way a client does.
+ * and the deltas that follow it, the way a client does. Test support: the tests of rooms and of
+ * the runtime check what a viewer would see with it.
  *
  * <p>Threading: not thread-safe; one instance per viewer, used by one thread at a time.
  */

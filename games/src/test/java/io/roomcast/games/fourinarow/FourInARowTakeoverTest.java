@@ -1,4 +1,4 @@
-package io.roomcast.core.games.fourinarow;
+package io.roomcast.games.fourinarow;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;

@@ -1,17 +1,17 @@
-package io.roomcast.core.games.arena;
+package io.roomcast.games.arena;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.Player;
 import io.roomcast.core.runtime.RoomRuntime;
-import io.roomcast.core.state.StateAssembler;
 import io.roomcast.core.testing.FakeClock;
 import io.roomcast.core.testing.FakeNode;
 import io.roomcast.core.testing.FakeRoomContext;
 import io.roomcast.core.testing.FakeScheduler;
 import io.roomcast.core.testing.RecordingRoomOutput;
 import io.roomcast.core.testing.ScriptedRandom;
+import io.roomcast.core.testing.StateAssembler;
 import io.roomcast.proto.cluster.RoomSnapshot;
 import io.roomcast.proto.games.arena.ArenaEntity;
 import io.roomcast.proto.games.arena.ArenaInput;

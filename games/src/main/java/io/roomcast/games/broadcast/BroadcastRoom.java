@@ -1,4 +1,4 @@
-package io.roomcast.core.games.broadcast;
+package io.roomcast.games.broadcast;
 
 import com.google.protobuf.Empty;
 import io.roomcast.core.room.LeaveCause;

@@ -1,4 +1,4 @@
-package io.roomcast.core.games.fourinarow;
+package io.roomcast.games.fourinarow;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
@@ -8,11 +8,11 @@ import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.core.runtime.JoinResult;
 import io.roomcast.core.runtime.RoomRuntime;
-import io.roomcast.core.state.StateAssembler;
 import io.roomcast.core.testing.FakeClock;
 import io.roomcast.core.testing.FakeScheduler;
 import io.roomcast.core.testing.RecordingRoomOutput;
 import io.roomcast.core.testing.RecordingRoomOutput.RoomFrame;
+import io.roomcast.core.testing.StateAssembler;
 import io.roomcast.proto.games.fourinarow.Board;
 import io.roomcast.proto.games.fourinarow.Drop;
 import io.roomcast.proto.games.fourinarow.Phase;

@@ -1,4 +1,4 @@
-package io.roomcast.core.games.arena;
+package io.roomcast.games.arena;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;

@@ -1,4 +1,4 @@
-package io.roomcast.core.games.demo;
+package io.roomcast.games.orbrush;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
