@@ -104,7 +104,7 @@ public final class NodeConfig {
     public int seatGraceMs;
 
     @Option(names = "--max-sessions", defaultValue = "${env:MAX_SESSIONS:-20000}",
-            description = "Sessions (connected or awaiting resume) on this node; more close with 4013 (env MAX_SESSIONS). Default: ${DEFAULT-VALUE}")
+            description = "Sessions (connected or awaiting resume) on this node; more close with 1013 (env MAX_SESSIONS). Default: ${DEFAULT-VALUE}")
     public int maxSessions;
 
     @Option(names = "--io-threads", defaultValue = "${env:IO_THREADS:-0}",

@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  */
 public final class RoomFanout {
 
-    /** Frames kept for one expected session at most; past it, its join ends with a keyframe request. */
+    /** Frames kept for one expected session at most; past it they are dropped for it (docs/operations.md). */
     static final int MAX_KEPT_FRAMES = 1024;
 
     private final NodeMetrics metrics;

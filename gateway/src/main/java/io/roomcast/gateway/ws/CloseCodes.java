@@ -9,7 +9,7 @@ public final class CloseCodes {
     public static final int UNSUPPORTED_DATA = 1003;
     /** A message over --max-frame-bytes (sent by Undertow's reader). */
     public static final int MESSAGE_TOO_BIG = 1009;
-    /** The node is shutting down or restarting: reconnect, to any node. */
+    /** The node is shutting down or restarting: reconnect (a new session: a resume works on the same node only). */
     public static final int SERVICE_RESTART = 1012;
     /** The node holds its maximum number of sessions: try again later, or another node. */
     public static final int TRY_AGAIN_LATER = 1013;
