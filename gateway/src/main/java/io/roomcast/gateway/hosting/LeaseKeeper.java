@@ -77,7 +77,7 @@ final class LeaseKeeper {
     /**
      * The room's thread has been stuck in one task for longer than the budget: it sends nothing
      * from now on and closes if it ever returns. In a cluster its lease is released and a node with
-     * members (this one included) takes it over from its last snapshot; alone, its members are told
+     * members takes it over from its last snapshot (this one only if nobody else did within a lease); alone, its members are told
      * it closed. The worker it holds stays held.
      */
     private void giveUp(RoomHost host, long stalledNanos) {
@@ -94,7 +94,7 @@ final class LeaseKeeper {
             directory.remove(host.roomId(), host.gameType());
             ownership.retire(host.lease());
         }
-        members.unhost(host.localMembers());
+        members.unhost(host.localMembers(), true);
         host.executor().execute(() -> host.runtime().close());
     }
 }

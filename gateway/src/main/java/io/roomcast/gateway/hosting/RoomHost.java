@@ -192,8 +192,14 @@ public final class RoomHost implements RoomOutput {
 
     @Override
     public void toPlayer(String playerId, byte[] serverFrame) {
-        if (!fenced) {
-            members.playerFrame(playerNodes.get(playerId), playerId, serverFrame);
+        if (fenced) {
+            return;
+        }
+        String node = playerNodes.get(playerId);
+        // A paused owner whose lease may have gone sends its own players nothing (as in toRoom);
+        // other nodes drop it by epoch once they heard the new owner.
+        if ((node != null && !node.equals(lease.ownerNode())) || leaseWindow.heldAt(System.nanoTime())) {
+            members.playerFrame(node, roomId, lease.epoch(), playerId, serverFrame);
         }
     }
 

@@ -84,6 +84,12 @@ public final class Members {
         }
     }
 
+    /** Whether a frame of the room stamped {@code epoch} comes from an owner older than one heard here. */
+    public boolean isStale(String roomId, long epoch) {
+        RoomFanout fanout = fanouts.get(roomId);
+        return fanout != null && epoch < fanout.highestEpoch();
+    }
+
     /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */
     public String ownerOf(String roomId) {
         RoomFanout fanout = fanouts.get(roomId);
@@ -107,6 +113,18 @@ public final class Members {
      * the new owner from the channel from now on; if it closed, they had their Left already.
      */
     public void unhost(RoomFanout fanout) {
+        unhost(fanout, false);
+    }
+
+    /**
+     * As {@link #unhost(RoomFanout)}; with {@code yieldTakeover} (this node gave the room up because
+     * it stalled here) the room's silence is counted from now, so a node that heard nothing since
+     * the stall began claims it first and this node only after another whole lease.
+     */
+    public void unhost(RoomFanout fanout, boolean yieldTakeover) {
+        if (yieldTakeover) {
+            fanout.heardNow();
+        }
         fanout.hostedHere(false);
         if (!fanout.isUnused()) {
             fanout.subscribe();

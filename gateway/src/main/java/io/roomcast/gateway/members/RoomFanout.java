@@ -242,6 +242,15 @@ public final class RoomFanout {
         }
     }
 
+    long highestEpoch() {
+        return highestEpoch;
+    }
+
+    /** Counts the room's silence from now (see {@link Members#unhost(RoomFanout, boolean)}). */
+    void heardNow() {
+        lastFrameNanos = System.nanoTime();
+    }
+
     /** When the last frame from the owner arrived (System.nanoTime). */
     long lastFrameNanos() {
         return lastFrameNanos;

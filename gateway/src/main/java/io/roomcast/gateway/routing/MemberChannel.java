@@ -9,8 +9,11 @@ import io.roomcast.core.runtime.EmitResult;
  */
 public interface MemberChannel {
 
-    /** One frame for one player (a keyframe it asked for, a direct event). */
-    void playerFrame(String node, String playerId, byte[] serverFrame);
+    /**
+     * One frame of a room for one player (a keyframe it asked for, a direct event), stamped with
+     * the owner's {@code epoch}: dropped where a newer owner of the room was heard.
+     */
+    void playerFrame(String node, String roomId, long epoch, String playerId, byte[] serverFrame);
 
     /** The room freed the player's seat on its own (kick, room closing). */
     void seatRemoved(String node, String roomId, String playerId, LeaveCause cause, String detail);

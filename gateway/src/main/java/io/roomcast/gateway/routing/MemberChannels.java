@@ -28,11 +28,11 @@ public final class MemberChannels implements MemberChannel {
     }
 
     @Override
-    public void playerFrame(String node, String playerId, byte[] serverFrame) {
+    public void playerFrame(String node, String roomId, long epoch, String playerId, byte[] serverFrame) {
         if (isLocal(node)) {
-            local.playerFrame(playerId, serverFrame);
+            local.playerFrame(roomId, epoch, playerId, serverFrame);
         } else {
-            send(node, NodeMessage.newBuilder().setPlayerFrame(PlayerFrame.newBuilder()
+            send(node, NodeMessage.newBuilder().setPlayerFrame(PlayerFrame.newBuilder().setRoomId(roomId).setEpoch(epoch)
                     .setPlayerId(playerId).setFrame(UnsafeByteOperations.unsafeWrap(serverFrame))));
         }
     }

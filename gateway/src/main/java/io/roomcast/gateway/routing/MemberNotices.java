@@ -6,7 +6,7 @@ import io.roomcast.proto.v1.LeaveReason;
 /** What an owner tells the node of a player, as that node's gateway side handles it. Thread-safe. */
 public interface MemberNotices {
 
-    void playerFrame(String playerId, byte[] serverFrame);
+    void playerFrame(String roomId, long epoch, String playerId, byte[] serverFrame);
 
     void seatRemoved(String roomId, String playerId, LeaveReason reason, String detail);
 

@@ -8,6 +8,7 @@ import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.cluster.LeaveRequest;
 import io.roomcast.proto.cluster.NodeMessage;
+import io.roomcast.proto.cluster.PlayerFrame;
 import io.roomcast.proto.cluster.RoomInput;
 import io.roomcast.proto.cluster.SeatRemoved;
 import io.roomcast.proto.v1.ErrorCode;
@@ -75,8 +76,10 @@ public final class NodeInbox {
                 members.emitAnswered(reply.getPlayerId(), reply.getAckId(), reply.getRequestId(), reply.getOk(),
                         code == null ? ErrorCode.INTERNAL : code, reply.getMessage());
             }
-            case PLAYER_FRAME -> members.playerFrame(message.getPlayerFrame().getPlayerId(),
-                    message.getPlayerFrame().getFrame().toByteArray());
+            case PLAYER_FRAME -> {
+                PlayerFrame frame = message.getPlayerFrame();
+                members.playerFrame(frame.getRoomId(), frame.getEpoch(), frame.getPlayerId(), frame.getFrame().toByteArray());
+            }
             case SEAT_REMOVED -> {
                 SeatRemoved removed = message.getSeatRemoved();
                 members.seatRemoved(removed.getRoomId(), removed.getPlayerId(),

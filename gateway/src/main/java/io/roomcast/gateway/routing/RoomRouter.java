@@ -147,11 +147,16 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     // ───────────── what owners send back (a room's or the bus's thread) ─────────────
 
     @Override
-    public void playerFrame(String playerId, byte[] serverFrame) {
+    public void playerFrame(String roomId, long epoch, String playerId, byte[] serverFrame) {
         Session session = sessions.apply(playerId);
-        if (session != null) {
-            session.send(serverFrame);
+        if (session == null) {
+            return;
         }
+        if (members.isStale(roomId, epoch)) {
+            metrics.staleEpochDropped.increment(); // a deposed owner's frame: the player hears the new one
+            return;
+        }
+        session.send(serverFrame);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.roomcast.gateway.cluster;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
@@ -28,9 +28,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -154,6 +156,25 @@ class FailoverTest {
         ben.await(f -> f.hasState() && applied(f.getState(), setup.benSeat()) == 2);
     }
 
+    /**
+     * The owner freezes (SIGSTOP), a survivor takes the room over, the owner wakes up (SIGCONT).
+     *
+     * <p>What is guaranteed, and asserted: (1) the new owner is a survivor (a frozen process
+     * cannot claim); (2) the woken owner fences itself at its first renewal and stops ticking
+     * the room (its /healthz: rooms_fenced 1, rooms 0); (3) it sends its own player Ann nothing
+     * (its lease window has lapsed by its own clock), so Ann hears only the new owner; (4) every
+     * state it publishes with its old epoch after waking up is dropped by the survivor that
+     * listens to the room, so neither Ben nor Cal ever sees a tick go backwards.
+     *
+     * <p>(4) needs the woken owner to get states out before its renewal fences it, and on its own
+     * that is a race (both are overdue on its timer when it wakes; the renewal's answer takes a
+     * Redis round trip). So Redis is frozen while the owner wakes: its overdue ticks run and
+     * their publishes wait in Redis's socket, and the renewal that would fence it cannot be
+     * answered, until Redis is thawed (for well under the time a healthy lease could expire in).
+     * A spy subscribed to the room's channel then shows those late states really went out (the
+     * test fails, rather than passing vacuously, if none did), and the survivors' stale_epoch_dropped
+     * must have grown by at least as many. Nothing is injected by the test.
+     */
     @Test
     void aFrozenOwnerThatWakesUpAfterLosingItsLeaseIsFencedAndStopsTicking() throws Exception {
         TestClient ann = player(owner.port(), "ann");
@@ -161,53 +182,119 @@ class FailoverTest {
         TestClient cal = player(survivors.get(1).port(), "cal");
         Room setup = roomWithBenRunningRight(ann, ben, cal);
         String room = setup.id();
-        long tickBefore = ben.await(ServerFrame::hasState).getState().getTick();
+        long oldEpoch = setup.ownersEpoch();
+        try (ChannelSpy spy = ChannelSpy.on(redis, room)) {
+            long tickBefore = ben.await(ServerFrame::hasState).getState().getTick();
 
-        owner.freeze();
-        // Taken over: the lease is at epoch 2 and the new owner's states reach Ben. (States of the
-        // frozen owner still queued for Ben must not pass for the takeover: on a loaded machine
-        // they did, the owner was thawed before the takeover and its late states were not stale.)
-        Eventually.holds(() -> leaseEpoch(room) > setup.ownersEpoch(),
-                "a survivor took the room over", Duration.ofSeconds(10));
-        ben.drain();
-        long newOwnersTick = ben.await(f -> f.hasState() && f.getState().getTick() > tickBefore + 1, Duration.ofSeconds(10))
-                .getState().getTick();
-        long stale = staleDropped();
-        ben.drain();
-        ann.drain();
-        owner.thaw();
-        // Whether the thawed owner gets a tick out before its renewal fences it is a race (its
-        // timer may run the renewal first), so one late state of it is also put on the room's
-        // channel here, as the old owner would send it: epoch 1, an old tick.
-        publishLateStateOfTheOldOwner(room, tickBefore);
+            owner.freeze();
+            // Taken over: the lease is at a higher epoch and the new owner's states reach Ben and Cal. (States of
+            // the frozen owner still queued for them must not pass for the takeover: drained first.)
+            Eventually.holds(() -> leaseEpoch(room) > oldEpoch,
+                    "a survivor took the room over", Duration.ofSeconds(10));
+            String lease = (String) redis.command("GET", "rc:{room:" + room + "}:lease");
+            assertTrue(lease.startsWith("survivor-"), "a survivor, not the frozen owner, holds the room: " + lease);
+            ben.drain();
+            cal.drain();
+            long newOwnersTick = ben.await(f -> f.hasState() && f.getState().getTick() > tickBefore + 1, Duration.ofSeconds(10))
+                    .getState().getTick();
+            cal.await(f -> f.hasState() && f.getState().getTick() >= newOwnersTick, Duration.ofSeconds(5));
+            long newEpoch = leaseEpoch(room);
+            Eventually.holds(() -> spy.framesOfEpoch(newEpoch) > 0, "the new owner's frames are on the room's channel");
+            long stale = staleDropped();
+            int spyMark = spy.size();
+            ann.drain();
 
-        // The old owner wakes up, ticks a little with its old epoch: nobody delivers those states...
-        List<State> seen = ben.collect(Duration.ofMillis(1500)).stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList();
-        for (int i = 1; i < seen.size(); i++) {
-            assertTrue(seen.get(i).getTick() > seen.get(i - 1).getTick(), "no stale state slipped in: ticks " + seen.get(i - 1).getTick()
-                    + " then " + seen.get(i).getTick());
-        }
-        // ...and on its next renewal it learns it lost the lease and stops ticking the room.
-        Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
-        assertTrue(staleDropped() > stale, "the old owner's late states were dropped by epoch");
-        assertTrue(leaseEpoch(room) > setup.ownersEpoch(), "the room stays with the new owner");
-        // Ann, on the old owner's node, had its states directly. Woken up, the old owner sent her
-        // nothing (its lease had lapsed by its own clock); fenced, her node listens to the room's
-        // channel and she hears the new owner.
-        List<State> annSinceThaw = new ArrayList<>(ann.drain().stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList());
-        annSinceThaw.add(ann.await(ServerFrame::hasState, Duration.ofSeconds(5)).getState());
-        for (State state : annSinceThaw) {
-            assertTrue(state.getTick() >= newOwnersTick, "only the new owner's states reach ann: tick " + state.getTick()
-                    + ", the new owner was at " + newOwnersTick);
+            long frozenAt = System.nanoTime();
+            redis.freeze();
+            try {
+                owner.thaw();
+                Eventually.holds(() -> healthNumber("rooms") == 1, "the woken owner answers /healthz, its room not yet fenced",
+                        Duration.ofSeconds(2));
+                Thread.sleep(300); // the woken owner ticks (several ticks of 50 ms) while its renewal waits on Redis
+            } finally {
+                redis.thaw();
+            }
+            long frozeMs = (System.nanoTime() - frozenAt) / 1_000_000;
+
+            // On its renewal it learns it lost the lease and stops ticking the room.
+            Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
+            assertEquals(newEpoch, leaseEpoch(room),
+                    "the new owner kept its lease through Redis's " + frozeMs + " ms stall");
+            // Its late states went out with the old epoch and old tick numbers...
+            List<SpiedFrame> late = Eventually.value(() -> spy.since(spyMark).stream().filter(f -> f.epoch() == oldEpoch).toList(),
+                    frames -> !frames.isEmpty(), "the woken owner published states with its old epoch (Redis frozen "
+                            + frozeMs + " ms); without them this test would prove nothing", Duration.ofSeconds(3));
+            for (SpiedFrame frame : late) {
+                assertTrue(frame.tick() < newOwnersTick, "a late state of the old owner is older than the new owner's: " + late);
+            }
+            // ...and the survivor listening to the room dropped every one of them by epoch.
+            Eventually.value(() -> staleDropped() - stale, dropped -> dropped >= late.size(),
+                    "the survivors dropped the old owner's " + late.size() + " late states as stale", Duration.ofSeconds(3));
+            for (TestClient member : List.of(ben, cal)) {
+                List<Long> ticks = new ArrayList<>(member.drain().stream().filter(ServerFrame::hasState)
+                        .map(f -> f.getState().getTick()).toList());
+                ticks.addAll(member.collect(Duration.ofMillis(300)).stream().filter(ServerFrame::hasState)
+                        .map(f -> f.getState().getTick()).toList());
+                assertFalse(ticks.isEmpty(), "the new owner's states keep coming");
+                for (int i = 0; i < ticks.size(); i++) {
+                    assertTrue(ticks.get(i) >= newOwnersTick && (i == 0 || ticks.get(i) > ticks.get(i - 1)),
+                            "no stale state slipped in: ticks " + ticks + " (the new owner was at " + newOwnersTick
+                                    + ", the old owner's late states at " + late.stream().map(SpiedFrame::tick).toList() + ")");
+                }
+            }
+            // Ann, on the old owner's node, had its states directly. Woken up, the old owner sent her
+            // nothing (its lease had lapsed by its own clock); fenced, her node listens to the room's
+            // channel and she hears the new owner.
+            List<State> annSinceThaw = new ArrayList<>(ann.drain().stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList());
+            annSinceThaw.add(ann.await(ServerFrame::hasState, Duration.ofSeconds(5)).getState());
+            for (State state : annSinceThaw) {
+                assertTrue(state.getTick() >= newOwnersTick, "only the new owner's states reach ann: tick " + state.getTick()
+                        + ", the new owner was at " + newOwnersTick);
+            }
         }
     }
 
-    private void publishLateStateOfTheOldOwner(String room, long tick) throws Exception {
-        try (RedisConnections connections = new RedisConnections(redis.url(), false, (channel, message) -> {})) {
-            byte[] state = ServerFrame.newBuilder().setState(State.newBuilder().setRoomId(room).setTick(tick)).build().toByteArray();
-            byte[] lateFrame = RoomFrame.newBuilder().setRoomId(room).setOwnerNode("owner").setEpoch(1)
-                    .setFrame(ByteString.copyFrom(state)).build().toByteArray();
-            connections.publish(RedisKeys.roomChannel(room), lateFrame).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    /** A frame seen on a room's channel: its owner's epoch, and its tick if it is a state (else -1). */
+    private record SpiedFrame(long epoch, String owner, long tick) {}
+
+    /** Listens to a room's channel as a node would, and keeps every frame published on it, in order. */
+    private static final class ChannelSpy implements AutoCloseable {
+        private final List<SpiedFrame> frames = new CopyOnWriteArrayList<>();
+        private final RedisConnections connections;
+
+        private ChannelSpy(RedisServer redis) {
+            connections = new RedisConnections(redis.url(), false, (channel, bytes) -> {
+                try {
+                    RoomFrame frame = RoomFrame.parseFrom(bytes);
+                    ServerFrame inner = ServerFrame.parseFrom(frame.getFrame());
+                    frames.add(new SpiedFrame(frame.getEpoch(), frame.getOwnerNode(), inner.hasState() ? inner.getState().getTick() : -1));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError("not a RoomFrame on the room's channel", e);
+                }
+            });
+        }
+
+        static ChannelSpy on(RedisServer redis, String room) throws Exception {
+            ChannelSpy spy = new ChannelSpy(redis);
+            spy.connections.subscribe(RedisKeys.roomChannel(room)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            return spy;
+        }
+
+        int size() {
+            return frames.size();
+        }
+
+        long framesOfEpoch(long epoch) {
+            return frames.stream().filter(f -> f.epoch() == epoch).count();
+        }
+
+        List<SpiedFrame> since(int index) {
+            return List.copyOf(frames.subList(index, frames.size()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            connections.close();
         }
     }
 

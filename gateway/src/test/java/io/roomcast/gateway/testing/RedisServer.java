@@ -233,6 +233,42 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
+     * Redis stops answering, as in a long stall of its machine: SIGSTOP (a container is paused).
+     * Its sockets stay open and commands sent meanwhile wait in them; {@link #thaw} resumes it and
+     * it runs them. Not for {@link Kind#EXTERNAL}.
+     */
+    public void freeze() {
+        switch (kind) {
+            case CONTAINER -> container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+            case PROCESS -> signal("STOP");
+            case EXTERNAL -> throw new UnsupportedOperationException("a REDIS_URL server is not ours to freeze");
+        }
+    }
+
+    /** Resumes a {@link #freeze frozen} Redis. */
+    public void thaw() {
+        switch (kind) {
+            case CONTAINER -> container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
+            case PROCESS -> signal("CONT");
+            case EXTERNAL -> throw new UnsupportedOperationException("a REDIS_URL server is not ours to thaw");
+        }
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending SIG" + name + " to Redis", e);
+        }
+    }
+
+    /**
      * Starts a killed or stopped Redis again on the same port, empty (a Redis restart). Only a
      * {@link Kind#PROCESS} Redis can: a container would come back on another mapped port.
      */

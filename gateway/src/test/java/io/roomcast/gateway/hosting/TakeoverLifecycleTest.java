@@ -1,0 +1,241 @@
+package io.roomcast.gateway.hosting;
+
+import io.roomcast.gateway.Node;
+import io.roomcast.gateway.cluster.redis.RedisKeys;
+import io.roomcast.gateway.testing.Eventually;
+import io.roomcast.gateway.testing.NodeProcess;
+import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.Leave;
+import io.roomcast.proto.v1.LeaveReason;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What becomes of a room after its owner dies: the owner is a process of its own, killed with
+ * SIGKILL; the survivor is an in-process node with a member in the room. Ann plays on the owner
+ * (her session dies with it), Ben on the survivor.
+ */
+class TakeoverLifecycleTest {
+
+    private static final int LEASE_MS = 1500;
+    private static final int SEAT_GRACE_MS = 2500;
+
+    private static RedisServer redis;
+    private NodeProcess owner;
+    private Node survivor;
+    private final List<TestClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void flush() {
+        redis.command("FLUSHALL");
+    }
+
+    @AfterEach
+    void stopNodes() {
+        clients.forEach(TestClient::close);
+        clients.clear();
+        if (owner != null) {
+            owner.close();
+        }
+        if (survivor != null) {
+            survivor.stop();
+        }
+    }
+
+    private void startNodes(int ownerSnapshotEveryTicks) throws Exception {
+        owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
+                "SNAPSHOT_EVERY_TICKS", Integer.toString(ownerSnapshotEveryTicks)));
+        survivor = TestNodes.start(config -> {
+            config.redisUrl = redis.url();
+            config.nodeId = "survivor";
+            config.leaseMs = LEASE_MS;
+            config.seatGraceMs = SEAT_GRACE_MS;
+            config.snapshotEveryTicks = 10;
+        });
+    }
+
+    private TestClient player(int port, String name) throws Exception {
+        TestClient client = TestClient.connect(port);
+        clients.add(client);
+        client.hello(name);
+        return client;
+    }
+
+    private record Room(String id, int annSeat) {}
+
+    /** Ann creates an orb-rush room on the owner, Ben joins it on the survivor and hears it. */
+    private Room roomOfAnnAndBen(TestClient ann, TestClient ben) throws Exception {
+        Joined annJoined = ann.quickJoin("orb-rush");
+        String room = annJoined.getRoomId();
+        ben.join(room);
+        ben.await(f -> isStateOf(f, room));
+        return new Room(room, annJoined.getSeat());
+    }
+
+    /** Kills the owner and waits until the survivor ticks the room (at a higher epoch: a new lease value). */
+    private void killOwnerAndAwaitTakeover(String room) throws Exception {
+        owner.kill();
+        Eventually.value(() -> String.valueOf(redis.command("GET", RedisKeys.lease(room))),
+                lease -> lease.startsWith("survivor:") && survivor.ownedRooms().contains(room),
+                "the survivor took the room over", Duration.ofSeconds(10));
+    }
+
+    private void leave(TestClient client, String room) throws InterruptedException {
+        client.send(ClientFrame.newBuilder().setLeave(Leave.newBuilder().setRoomId(room)).build());
+        client.await(f -> f.hasLeft() && f.getLeft().getRoomId().equals(room));
+    }
+
+    // ───────────── 3. a room taken over closes once its last seat expires ─────────────
+
+    /**
+     * After the takeover Ben leaves; Ann's seat is only held for her (her node died with her
+     * session) until the seat grace period ends. When it does the room is empty: it must close,
+     * stop ticking on the survivor and leave its lease, snapshot and directory entry behind.
+     * (Its epoch key is the subject of {@link #noKeyOfARoomTakenOverIsLeftOnceItCloses}.)
+     */
+    @Test
+    void aRoomTakenOverClosesWhenTheSeatsOfTheDeadOwnersPlayersExpireAfterTheOthersLeft() throws Exception {
+        startNodes(10);
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivor.port(), "ben");
+        String room = roomOfAnnAndBen(ann, ben).id();
+        Eventually.holds(() -> Objects.equals(1L, redis.command("EXISTS", RedisKeys.snapshot(room))), "a snapshot was saved");
+        long snapshotsFrom = ben.await(f -> isStateOf(f, room)).getState().getTick();
+        ben.await(f -> isStateOf(f, room) && f.getState().getTick() >= snapshotsFrom + 20); // a couple more snapshots
+
+        killOwnerAndAwaitTakeover(room);
+        long tookOverAt = System.nanoTime();
+        leave(ben, room); // well within ann's seat grace period
+
+        long graceLeftMs = SEAT_GRACE_MS - (System.nanoTime() - tookOverAt) / 1_000_000;
+        assertTrue(graceLeftMs > 0, "ben left before ann's seat expired");
+        Eventually.value(() -> survivor.ownedRooms().contains(room)
+                        ? "still owned by the survivor, directory entry " + redis.command("HGETALL", RedisKeys.info(room))
+                        : "closed", "closed"::equals,
+                "room " + room + " closed once ann's seat expired (" + SEAT_GRACE_MS + " ms after the takeover) and ben had left",
+                Duration.ofMillis(graceLeftMs + 3000));
+        Eventually.value(() -> keysOf(room).stream().filter(k -> !k.equals(RedisKeys.epoch(room))).toList(), List::isEmpty,
+                "the closed room's lease, snapshot and directory entry are gone", Duration.ofSeconds(3));
+        assertEquals(0L, redis.command("ZCARD", RedisKeys.openRooms("orb-rush")), "no open orb-rush room is listed");
+    }
+
+    // ───────────── 4. a takeover without a snapshot ─────────────
+
+    /**
+     * The owner dies before it ever saved a snapshot, so the room cannot be restored. Within
+     * about two leases (plus the survivor's check period) Ben must learn it: a Left for the room,
+     * or a fresh room's keyframe followed by ticks. And the survivor must stop claiming the room
+     * over and over: the room's epoch stops climbing.
+     */
+    @Test
+    void aTakeoverWithNoSnapshotEndsTheRoomOrStartsItAfreshInsteadOfClaimingItForever() throws Exception {
+        startNodes(100_000); // never snapshots
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivor.port(), "ben");
+        String room = roomOfAnnAndBen(ann, ben).id();
+        assertEquals(0L, redis.command("EXISTS", RedisKeys.snapshot(room)), "no snapshot was saved");
+
+        long killedAt = System.nanoTime();
+        owner.kill();
+        Duration deadline = Duration.ofMillis(2L * LEASE_MS + 1000);
+        ServerFrame outcome;
+        try {
+            // A keyframe arriving a lease after the death is no state of the dead owner still in flight.
+            outcome = ben.await(f -> (f.hasLeft() && f.getLeft().getRoomId().equals(room))
+                    || (isStateOf(f, room) && f.getState().getKeyframe() && System.nanoTime() - killedAt > LEASE_MS * 1_000_000L),
+                    deadline);
+        } catch (AssertionError nothing) {
+            throw new AssertionError("within " + deadline.toMillis() + " ms of the owner's death ben got neither a Left for room "
+                    + room + " nor a fresh room's keyframe; its lease is " + redis.command("GET", RedisKeys.lease(room))
+                    + ", its epoch " + redis.command("GET", RedisKeys.epoch(room)), nothing);
+        }
+        if (outcome.hasState()) { // a fresh room: it keeps ticking
+            List<Long> ticks = ben.collect(Duration.ofSeconds(1)).stream().filter(f -> isStateOf(f, room))
+                    .map(f -> f.getState().getTick()).toList();
+            assertTrue(ticks.size() >= 10, "the fresh room ticks: " + ticks);
+        }
+
+        if (outcome.hasLeft()) {
+            assertEquals(LeaveReason.ROOM_LOST, outcome.getLeft().getReason(), "the documented cause: " + outcome.getLeft());
+        }
+        Object epoch = redis.command("GET", RedisKeys.epoch(room));
+        ben.collect(Duration.ofMillis(2L * LEASE_MS)); // two leases: a claim loop would have claimed again
+        Object later = redis.command("GET", RedisKeys.epoch(room));
+        assertTrue(later == null || later.equals(epoch),
+                "the room's epoch stopped climbing (or went with the room): " + epoch + " then " + later);
+        assertTrue(outcome.hasState() || keysOf(room).isEmpty(), "a room that ended left no key: " + keysOf(room));
+    }
+
+    // ───────────── 5b. no key left behind after a takeover ─────────────
+
+    /**
+     * The room is taken over; Ann's seat expires while Ben is still in, then Ben leaves: the room
+     * is empty and closes (the order that does not depend on expiry closing rooms). No key of it
+     * may remain, the epoch included.
+     */
+    @Test
+    void noKeyOfARoomTakenOverIsLeftOnceItCloses() throws Exception {
+        startNodes(10);
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivor.port(), "ben");
+        Room setup = roomOfAnnAndBen(ann, ben);
+        String room = setup.id();
+        Eventually.holds(() -> Objects.equals(1L, redis.command("EXISTS", RedisKeys.snapshot(room))), "a snapshot was saved");
+
+        killOwnerAndAwaitTakeover(room);
+        // Ann's avatar (entity id: her seat) leaves the state when her seat expires.
+        ben.await(f -> isStateOf(f, room) && !hasEntity(f.getState(), setup.annSeat()), Duration.ofMillis(SEAT_GRACE_MS + 3000));
+        leave(ben, room);
+        Eventually.holds(() -> !survivor.ownedRooms().contains(room), "the empty room closed", Duration.ofSeconds(3));
+
+        Eventually.value(() -> keysOf(null), List::isEmpty, "no rc:* key is left once the room taken over closed",
+                Duration.ofSeconds(3));
+    }
+
+    // ───────────── helpers ─────────────
+
+    /** Keys of the room ({@code rc:{room:<id>}:*}), or every {@code rc:*} key when {@code room} is null. */
+    static List<String> keysOf(String room) {
+        List<?> keys = (List<?>) redis.command("KEYS", room == null ? "rc:*" : "rc:{room:" + room + "}:*");
+        return keys.stream().map(String::valueOf).sorted().toList();
+    }
+
+    /** Whether the entity is in the room after this state: in a keyframe, listed; in a delta, not removed. */
+    private static boolean hasEntity(State state, int id) {
+        return state.getKeyframe()
+                ? state.getEntitiesList().stream().anyMatch(e -> e.getId() == id)
+                : !state.getRemovedList().contains(id);
+    }
+
+    private static boolean isStateOf(ServerFrame frame, String room) {
+        return frame.hasState() && frame.getState().getRoomId().equals(room);
+    }
+}
