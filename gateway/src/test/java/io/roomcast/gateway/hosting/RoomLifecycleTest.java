@@ -220,7 +220,9 @@ class RoomLifecycleTest {
      */
     @Test
     void aJoinTheGatewayGaveUpOnLeavesNoSeatBehindAndTheRoomClosesWhenItsPlayersAreGone() throws Exception {
-        startCluster(config -> {});
+        // The slow admission holds the room's thread 5.5 s: past the default stall budget (5 s), which
+        // would give the room up. This test is about the join's reply, so the budget is lifted.
+        startCluster(config -> config.roomStallMs = 60_000);
         TestClient ann = player(a, "ann");
         String room = ann.quickJoin(TestGames.SLOW_JOIN.name()).getRoomId();
         assertTrue(a.ownedRooms().contains(room));

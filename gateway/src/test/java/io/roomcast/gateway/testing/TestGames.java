@@ -32,7 +32,8 @@ public final class TestGames {
 
     /**
      * "slow-join": admits at once, except players named "slow..." whose admission takes
-     * {@link #SLOW_ADMISSION_MS} (longer than a gateway waits for a join reply, 5 s).
+     * {@link #SLOW_ADMISSION_MS} (longer than a gateway waits for a join reply, 5 s), and refuses
+     * players named "banned...".
      */
     public static final RoomType<DemoInput> SLOW_JOIN = new RoomType<>("slow-join", SlowJoinRoom::new,
             DemoInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(8));
@@ -93,6 +94,9 @@ public final class TestGames {
     private static final class SlowJoinRoom extends SeatsRoom {
         @Override
         public Admission onJoinAttempt(RoomContext ctx, Player player) {
+            if (player.name().startsWith("banned")) {
+                return Admission.reject("banned players are not admitted");
+            }
             if (player.name().startsWith("slow")) {
                 try {
                     Thread.sleep(SLOW_ADMISSION_MS); // what Room's contract forbids: here, on purpose
