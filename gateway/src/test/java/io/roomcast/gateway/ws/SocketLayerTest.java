@@ -6,7 +6,6 @@ import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.gateway.ws.wire.FrameDecoderTest;
 import io.roomcast.proto.v1.ClientFrame;
-import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.Hello;
 import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.ServerFrame;

@@ -34,7 +34,6 @@ public final class FrameDecoder {
 
     public static final int CLOSE_NORMAL = 1000;
     public static final int CLOSE_PROTOCOL_ERROR = 1002;
-    public static final int CLOSE_UNSUPPORTED_DATA = 1003;
     public static final int CLOSE_NO_STATUS = 1005;
     public static final int CLOSE_INVALID_PAYLOAD = 1007;
     public static final int CLOSE_TOO_BIG = 1009;
