@@ -59,10 +59,7 @@ final class WsSocket implements FrameDecoder.Handler {
 
     // I/O thread only:
     private ByteBuffer partial;           // the bytes of an incomplete frame, only while there is one
-    private WireFrame[] queue = new WireFrame[4];
-    private int queueHead;
-    private int queueSize;
-    private int headWritten;              // bytes of the head frame already written
+    private final SendQueue queue = new SendQueue();
     private boolean touched;
     private boolean closeQueued;          // our close frame is in the queue: nothing goes after it
     private boolean closeReceived;
@@ -123,16 +120,7 @@ final class WsSocket implements FrameDecoder.Handler {
             queuedBytes.addAndGet(-frame.wireLength());
             return;
         }
-        if (queueSize == queue.length) {
-            WireFrame[] bigger = new WireFrame[queue.length * 2];
-            for (int i = 0; i < queueSize; i++) {
-                bigger[i] = queue[(queueHead + i) % queue.length];
-            }
-            queue = bigger;
-            queueHead = 0;
-        }
-        queue[(queueHead + queueSize) % queue.length] = frame;
-        queueSize++;
+        queue.add(frame);
         if (frame.isClose()) {
             // Reads go on: the client's answer ends the connection early. A client that does not
             // take what is queued (a slow consumer, whose close frame waits behind it) or never
@@ -162,17 +150,14 @@ final class WsSocket implements FrameDecoder.Handler {
             return;
         }
         try {
-            while (queueSize > 0) {
-                int n = Math.min(queueSize, loop.writeVector.length);
+            while (!queue.isEmpty()) {
+                int n = queue.fill(loop.writeVector, loop.id);
                 long wanted = 0;
                 for (int i = 0; i < n; i++) {
-                    WireFrame frame = queue[(queueHead + i) % queue.length];
-                    ByteBuffer view = frame.view(loop.id, i == 0 ? headWritten : 0);
-                    loop.writeVector[i] = view;
-                    wanted += view.remaining();
+                    wanted += loop.writeVector[i].remaining();
                 }
                 long written = sink.write(loop.writeVector, 0, n);
-                consume(written);
+                queuedBytes.addAndGet(-queue.consume(written));
                 Arrays.fill(loop.writeVector, 0, n, null);
                 if (written < wanted) {
                     sink.resumeWrites();
@@ -190,25 +175,6 @@ final class WsSocket implements FrameDecoder.Handler {
         } catch (IOException e) {
             listener.onWriteFailed(e);
             closeNow();
-        }
-    }
-
-    /** Drops the frames (and part of a frame) the kernel took. */
-    private void consume(long written) {
-        long left = written;
-        while (left > 0) {
-            WireFrame head = queue[queueHead];
-            int rest = head.wireLength() - headWritten;
-            if (left < rest) {
-                headWritten += (int) left;
-                return;
-            }
-            left -= rest;
-            queuedBytes.addAndGet(-head.wireLength());
-            queue[queueHead] = null;
-            queueHead = (queueHead + 1) % queue.length;
-            queueSize--;
-            headWritten = 0;
         }
     }
 
@@ -319,10 +285,7 @@ final class WsSocket implements FrameDecoder.Handler {
         closed = true;
         closeRequested.set(true);
         partial = null;
-        for (int i = 0; i < queueSize; i++) {
-            queue[(queueHead + i) % queue.length] = null;
-        }
-        queueSize = 0;
+        queue.clear();
         queuedBytes.set(0);
         listener.onClosed();
     }
