@@ -117,7 +117,7 @@ public final class Joins {
             return;
         }
         Runnable retry = attemptsLeft > 1 ? () -> quickJoin(attempt, gameType, attemptsLeft - 1) : null;
-        directory.findJoinable(gameType).whenComplete((found, failure) -> {
+        directory.findJoinable(gameType, "").whenComplete((found, failure) -> {
             if (failure != null) {
                 attempt.fail(ErrorCode.INTERNAL, "the room directory is unavailable");
             } else if (found.isPresent() && !attempt.session.inRoom(found.get().roomId())) {
@@ -128,7 +128,7 @@ public final class Joins {
                     } else if (lookupFailure != null) {
                         attempt.fail(ErrorCode.INTERNAL, "the room directory is unavailable");
                     } else {
-                        directory.remove(roomId, gameType); // its owner is gone and nobody took it over
+                        directory.remove(roomId, gameType, ""); // its owner is gone and nobody took it over
                         attempt.retryOr(retry, ErrorCode.ROOM_NOT_FOUND, "no open room of " + gameType);
                     }
                 });
@@ -167,7 +167,7 @@ public final class Joins {
     }
 
     private void create(Attempt attempt, String gameType, String name, Runnable retry) {
-        rooms.create(gameType, name).whenComplete((created, failure) -> {
+        rooms.create(gameType, name, Map.of()).whenComplete((created, failure) -> {
             if (failure != null) {
                 attempt.fail(ErrorCode.INTERNAL, "could not create a room");
                 return;
