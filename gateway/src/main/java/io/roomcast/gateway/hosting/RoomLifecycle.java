@@ -104,6 +104,11 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     }
 
     @Override
+    public String filterKey(String gameType, Map<String, String> options) {
+        return RoomDirectory.filterKey(games.get(gameType).filterBy(), options);
+    }
+
+    @Override
     public boolean hosts(String roomId) {
         return hosts.get(roomId) != null;
     }

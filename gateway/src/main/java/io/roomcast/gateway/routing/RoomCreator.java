@@ -24,6 +24,12 @@ public interface RoomCreator {
      */
     CompletionStage<Created> create(String gameType, String name, Map<String, String> options);
 
+    /**
+     * The directory's filter key of a room of {@code gameType} (one of {@link #gameTypes()})
+     * created with {@code options}: the values of the options the game filters by.
+     */
+    String filterKey(String gameType, Map<String, String> options);
+
     /** Whether this node runs the room. */
     boolean hosts(String roomId);
 
