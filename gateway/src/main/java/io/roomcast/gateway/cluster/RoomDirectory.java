@@ -36,9 +36,13 @@ public interface RoomDirectory {
      * The canonical filter key of a room created with {@code options}, for a game filtering by
      * {@code filterBy}: {@code name=value} per filtered option, in {@code filterBy} order, one a
      * line (a backslash or a line feed in a value escaped), an option not given counted as the
-     * empty value; every other option is left out. Empty when {@code filterBy} is.
+     * empty value; every other option is left out. Empty when {@code filterBy} is, and when every
+     * filtered option is empty: a client that sends no options is listed as before games filtered.
      */
     static String filterKey(List<String> filterBy, Map<String, String> options) {
+        if (filterBy.stream().allMatch(name -> options.getOrDefault(name, "").isEmpty())) {
+            return "";
+        }
         StringBuilder key = new StringBuilder();
         for (String name : filterBy) {
             if (!key.isEmpty()) {

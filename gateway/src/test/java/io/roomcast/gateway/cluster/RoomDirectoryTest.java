@@ -33,8 +33,10 @@ class RoomDirectoryTest {
                 RoomDirectory.filterKey(List.of("mode", "region"), Map.of("region", "eu", "mode", "ranked", "x", "y")));
         assertEquals("region=eu\nmode=ranked",
                 RoomDirectory.filterKey(List.of("region", "mode"), Map.of("region", "eu", "mode", "ranked")));
-        assertEquals(RoomDirectory.filterKey(List.of("mode"), Map.of("mode", "")),
-                RoomDirectory.filterKey(List.of("mode"), Map.of()), "an option not given is the empty value");
+        assertEquals("mode=\nregion=eu", RoomDirectory.filterKey(List.of("mode", "region"), Map.of("region", "eu")),
+                "an option not given is the empty value");
+        assertEquals("", RoomDirectory.filterKey(List.of("mode", "region"), Map.of("mode", "")),
+                "no filtered option given: the key of a game that filters by nothing");
         assertNotEquals(RoomDirectory.filterKey(List.of("a", "b"), Map.of("a", "1\nb=2", "b", "3")),
                 RoomDirectory.filterKey(List.of("a", "b"), Map.of("a", "1", "b", "2\nb=3")), "no two values make one key");
     }
