@@ -7,7 +7,8 @@
  * protobufjs (the classic script `/vendor/protobuf.min.js`, global `protobuf`).
  *
  * What this module does for a game:
- * - handshake (Hello / Welcome), quick-join or join by id, leave;
+ * - handshake (Hello / Welcome), quick-join (with creation options), join-or-create by name,
+ *   join by id, leave;
  * - per room, the reconstructed entity map from keyframes and deltas, with gap detection and
  *   keyframe requests;
  * - input sequence numbers, events (emit with optional acknowledgement), ping / RTT / clock
@@ -20,6 +21,8 @@
  *   client.on('state', (s) => render(s.entities));
  *   await client.connect(RoomcastClient.defaultUrl(), { name: 'Alice' });
  *   const room = await client.join({ gameType: 'orb-rush' });
+ *   // or: client.join({ gameType: 'four-in-a-row', options: { mode: 'ranked' } })
+ *   // or: client.joinOrCreate('table-7', 'four-in-a-row', { mode: 'casual' })
  *   client.sendInput(room.roomId, MyInput.encode({ dx: 1, dy: 0 }).finish());
  *
  * Events (`client.on(name, listener)`; each listener gets one plain object):
@@ -354,14 +357,30 @@ export class RoomcastClient extends Emitter {
 
   /**
    * Joins a room: `{gameType}` quick-joins (a room of that game with a free seat, or a new
-   * one), `{roomId}` joins that room.
-   * @param {{gameType?: string, roomId?: string}} target
+   * one), `{roomId}` joins that room, `{roomId, gameType}` joins-or-creates the room of that
+   * name (created of that game if nobody holds it).
+   *
+   * `options` (string keys and values: at most 16, a key 1..32 of `[A-Za-z0-9_.-]`, a value
+   * 0..64 printable characters) are the creation options of a room this join creates: a
+   * quick-join only lands in a room created with the same values of the options its game
+   * filters by (e.g. `{mode: 'ranked'}` for four-in-a-row); joining an existing room ignores
+   * them. Bad options are refused with INVALID_ARGUMENT.
+   * @param {{gameType?: string, roomId?: string, options?: Object<string, string>}} target
    * @returns {Promise<object>} the Joined info `{roomId, gameType, seat, playerId, tickRateHz,
    *   lastEventOffset, resumed}`; rejected with a {@link RoomcastError} (e.g. ROOM_FULL)
    */
   join(target) {
     if (!this._welcomed) return Promise.reject(new RoomcastError('NOT_CONNECTED', 'not connected'));
-    const join = target.roomId ? { roomId: target.roomId } : { gameType: target.gameType };
+    const options = {};
+    for (const [key, value] of Object.entries(target.options ?? {})) options[key] = String(value);
+    let join;
+    if (target.roomId && target.gameType) {
+      join = { named: { roomId: target.roomId, gameType: target.gameType }, options };
+    } else if (target.roomId) {
+      join = { roomId: target.roomId, options };
+    } else {
+      join = { gameType: target.gameType, options };
+    }
     const requestId = this._requestId();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -371,6 +390,18 @@ export class RoomcastClient extends Emitter {
       this._pendingJoins.set(requestId, { target: join, resolve, reject, timer });
       this._send({ requestId, join });
     });
+  }
+
+  /**
+   * Join-or-create: the room named `roomId` (1..64 of `[A-Za-z0-9_.-]`), created of `gameType`
+   * with `options` if nobody holds it; one room per name in the whole cluster.
+   * @param {string} roomId
+   * @param {string} gameType
+   * @param {Object<string, string>} [options] the new room's creation options (ignored when the room exists)
+   * @returns {Promise<object>} as {@link RoomcastClient#join}
+   */
+  joinOrCreate(roomId, gameType, options = {}) {
+    return this.join({ roomId, gameType, options });
   }
 
   /**
@@ -664,12 +695,15 @@ export class RoomcastClient extends Emitter {
     for (const room of [...this.rooms.values()]) this._rejoin(room);
   }
 
-  /** Joins a lost room again: the same room if it still has a seat, else the same game. */
+  /**
+   * Joins a lost room again: the same room if it still has a seat, else the same game with the
+   * options it was joined with.
+   */
   _rejoin(room) {
     this.rooms.delete(room.roomId);
     if (room.leaving) return;
     this.join({ roomId: room.roomId })
-      .catch(() => this.join({ gameType: room.gameType }))
+      .catch(() => this.join({ gameType: room.gameType, options: room.options }))
       .catch((err) => {
         const detail = `could not re-join: ${err.message}`;
         this._fire('error', { code: 'REJOIN_FAILED', message: detail, requestId: 0 });
@@ -699,27 +733,33 @@ export class RoomcastClient extends Emitter {
       seq: sameSeat ? previous.seq : 0,
       awaitingResume: false,
       leaving: false,
+      // The options of the join that got this seat (for a re-join by game after a reconnect).
+      options: previous?.options ?? {},
     };
     this.rooms.set(room.roomId, room);
     const info = {
       roomId: room.roomId, gameType: room.gameType, seat: room.seat, playerId: room.playerId,
       tickRateHz: room.tickRateHz, lastEventOffset: joined.lastEventOffset, resumed,
     };
-    this._resolveJoin(info);
+    const target = this._resolveJoin(info);
+    if (target) room.options = target.options ?? {};
     this._fire('joined', info);
     if (joined.keyframe) this._onState({ ...joined.keyframe, roomId: room.roomId, keyframe: true });
   }
 
+  /** Resolves the pending join this Joined answers (Joined carries no request id); returns its Join, or null. */
   _resolveJoin(info) {
     for (const [requestId, pending] of this._pendingJoins) {
       const t = pending.target;
-      if (t.roomId === info.roomId || (t.gameType && t.gameType === info.gameType)) {
+      if (t.roomId === info.roomId || t.named?.roomId === info.roomId
+          || (t.gameType && t.gameType === info.gameType)) {
         clearTimeout(pending.timer);
         this._pendingJoins.delete(requestId);
         pending.resolve(info);
-        return;
+        return t;
       }
     }
+    return null;
   }
 
   _onLeft(left) {

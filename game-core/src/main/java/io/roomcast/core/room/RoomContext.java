@@ -3,6 +3,7 @@ package io.roomcast.core.room;
 import com.google.protobuf.ByteString;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,6 +13,17 @@ import java.util.random.RandomGenerator;
 public interface RoomContext {
 
     String roomId();
+
+    /**
+     * The options the room was created with ({@code Join.options} of the quick-join or
+     * join-or-create that created it), sorted by name; empty when none were given. Unmodifiable;
+     * the same in {@code onCreate} and every later call, and after a takeover. Only the names the
+     * game's {@link RoomType#filterBy()} lists are matched by quick-join: the others are whatever
+     * the creating client sent.
+     */
+    default Map<String, String> options() {
+        return Map.of();
+    }
 
     /**
      * The number of the tick being run (1 for the first), or between ticks of the last one run;

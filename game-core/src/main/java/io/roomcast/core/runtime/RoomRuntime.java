@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,6 +75,17 @@ public final class RoomRuntime<I> {
      */
     public RoomRuntime(String roomId, RoomType<I> type, RoomSettings settings, Clock clock,
                        TickScheduler scheduler, RoomOutput output, long seed) {
+        this(roomId, type, settings, clock, scheduler, output, seed, Map.of());
+    }
+
+    /**
+     * A room created with options (what {@code ctx.options()} gives the room; a restored room
+     * reads those of its snapshot instead).
+     *
+     * @param options the room's creation options, copied; may be empty, not null
+     */
+    public RoomRuntime(String roomId, RoomType<I> type, RoomSettings settings, Clock clock,
+                       TickScheduler scheduler, RoomOutput output, long seed, Map<String, String> options) {
         this.roomId = roomId;
         this.type = type;
         this.settings = settings;
@@ -87,8 +99,8 @@ public final class RoomRuntime<I> {
         this.scheduler = scheduler;
         this.loop = new TickLoop(clock, scheduler, TimeUnit.SECONDS.toNanos(1) / settings.tickRateHz(),
                 settings.maxCatchUpTicks(), this::runTick);
-        this.ctx = new RuntimeContext(roomId, settings.tickRateHz(), clock, loop::ticks, seats, events,
-                new SplittableRandom(seed));
+        this.ctx = new RuntimeContext(roomId, sorted(options), settings.tickRateHz(), clock, loop::ticks, seats,
+                events, new SplittableRandom(seed));
     }
 
     /** Calls {@code onCreate} and starts the tick loop. */
@@ -102,7 +114,7 @@ public final class RoomRuntime<I> {
     /**
      * Instead of {@link #start}: takes over the room of a snapshot that another node saved. The
      * snapshot's players get their seats back with their last input seqs (no admission, no
-     * {@code onJoin}), the event log goes on from the snapshot's offset holding its recent
+     * {@code onJoin}), the room's options are the snapshot's, the event log goes on from the snapshot's offset holding its recent
      * events, {@code onRestore} rebuilds the state, and the tick loop starts: the next tick is
      * {@code snapshot.tick + 1} and its state a keyframe.
      *
@@ -117,6 +129,7 @@ public final class RoomRuntime<I> {
                     + snapshot.getRoomId() + " cannot restore " + type.name() + " room " + roomId);
         }
         markStarted();
+        ctx.options(sorted(snapshot.getOptionsMap()));
         for (SeatSnapshot seat : snapshot.getSeatsList()) {
             seats.reseat(new Player(seat.getPlayerId(), seat.getName(), seat.getSeat()), seat.getLastInputSeq());
         }
@@ -131,7 +144,7 @@ public final class RoomRuntime<I> {
 
     /**
      * The room as it is now, between ticks, for another node to {@link #restore}: the state as
-     * of the last tick and the calls since, the seats, and the event log. The next tick's delta
+     * of the last tick and the calls since, the seats, the options, and the event log. The next tick's delta
      * is not disturbed.
      */
     public RoomSnapshot snapshot() {
@@ -144,6 +157,7 @@ public final class RoomRuntime<I> {
                 .setRoomId(roomId)
                 .setGameType(type.name())
                 .setTick(tick)
+                .putAllOptions(ctx.options())
                 .addAllEntities(encoder.snapshot(tick, room::writeState).getEntitiesList())
                 .setLastEventOffset(events.lastOffset());
         for (Player player : seats.inSeatOrder()) {
@@ -301,6 +315,11 @@ public final class RoomRuntime<I> {
         return type;
     }
 
+    /** The options the room was created with (those of its snapshot once restored), sorted by name. */
+    public Map<String, String> options() {
+        return ctx.options();
+    }
+
     public int playerCount() {
         assert onRoomThread();
         return seats.count();
@@ -355,6 +374,11 @@ public final class RoomRuntime<I> {
         if (!closed) {
             loop.start();
         }
+    }
+
+    /** An unmodifiable copy in name order: the room iterates its options the same way on every node. */
+    private static Map<String, String> sorted(Map<String, String> options) {
+        return options.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(options));
     }
 
     private static Map<Integer, ByteString> entities(RoomSnapshot snapshot) {

@@ -7,6 +7,7 @@ import io.roomcast.core.room.RoomContext;
 
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Queue;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -31,10 +32,13 @@ final class RuntimeContext implements RoomContext {
     private final RandomGenerator random;
     private final Queue<Kick> kicks = new ArrayDeque<>();
     private boolean closeRequested;
+    private Map<String, String> options;
 
-    RuntimeContext(String roomId, int tickRateHz, Clock clock, LongSupplier tick, Seats seats,
-                   RoomEvents events, RandomGenerator random) {
+    /** @param options unmodifiable (the runtime's copy) */
+    RuntimeContext(String roomId, Map<String, String> options, int tickRateHz, Clock clock, LongSupplier tick,
+                   Seats seats, RoomEvents events, RandomGenerator random) {
         this.roomId = roomId;
+        this.options = options;
         this.tickSeconds = 1.0 / tickRateHz;
         this.clock = clock;
         this.tick = tick;
@@ -46,6 +50,16 @@ final class RuntimeContext implements RoomContext {
     @Override
     public String roomId() {
         return roomId;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** A restored room reads the options of its snapshot. */
+    void options(Map<String, String> options) {
+        this.options = options;
     }
 
     @Override

@@ -269,4 +269,55 @@ class RoomRuntimeSnapshotTest {
 
         assertThrows(IllegalStateException.class, () -> node.runtime().restore(snapshot));
     }
+
+    @Test
+    void theCreationOptionsSurviveATakeover() {
+        List<String> seen = new ArrayList<>();
+        Room<StringValue> reading = new Room<>() {
+            @Override
+            public void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
+                seen.add("restore " + ctx.options());
+            }
+
+            @Override
+            public void onJoin(RoomContext ctx, Player player) {
+                seen.add("join " + ctx.options());
+            }
+
+            @Override
+            public void onLeave(RoomContext ctx, Player player, LeaveCause cause) {}
+
+            @Override
+            public void onTick(RoomContext ctx) {
+                seen.add("tick " + ctx.options());
+            }
+
+            @Override
+            public void writeState(StateWriter out) {}
+        };
+        FakeNode<StringValue> first = FakeNode.withNewRoom("room-1", scripted(room, SETTINGS), 1L,
+                Map.of("mode", "ranked", "region", "eu"));
+        first.runtime().join("alice", "Alice");
+        first.ticks(3);
+
+        RoomSnapshot snapshot = first.runtime().snapshot();
+        assertEquals(Map.of("mode", "ranked", "region", "eu"), snapshot.getOptionsMap());
+
+        FakeNode<StringValue> next = FakeNode.takingOver(snapshot, scripted(reading, SETTINGS), 2L);
+        next.runtime().join("bob", "Bob");
+        next.ticks(1);
+
+        String expected = "{mode=ranked, region=eu}";
+        assertEquals(List.of("restore " + expected, "join " + expected, "tick " + expected), seen);
+        assertEquals(Map.of("mode", "ranked", "region", "eu"), next.runtime().options());
+        assertEquals(snapshot.getOptionsMap(), next.runtime().snapshot().getOptionsMap(), "and the next snapshot");
+    }
+
+    @Test
+    void aRoomWithoutOptionsSavesNone() {
+        RoomSnapshot snapshot = played();
+
+        assertEquals(Map.of(), snapshot.getOptionsMap());
+        assertEquals(Map.of(), takeOver(snapshot).runtime().options());
+    }
 }

@@ -6,8 +6,11 @@ import io.roomcast.core.room.Admission;
 import io.roomcast.core.room.EventDecision;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.Player;
+import io.roomcast.core.room.Room;
+import io.roomcast.core.room.RoomContext;
 import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.core.room.StateWriter;
 import io.roomcast.core.testing.FakeClock;
 import io.roomcast.core.testing.FakeScheduler;
 import io.roomcast.core.testing.RecordingRoomOutput;
@@ -36,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RoomRuntimeTest {
@@ -547,6 +551,84 @@ class RoomRuntimeTest {
             assertEquals(1, lastState().getEntitiesCount());
             tick();
             assertFalse(lastState().getKeyframe());
+        }
+    }
+
+    @Nested
+    class Options {
+
+        /** Records what ctx.options() is in each call. */
+        private final List<String> seen = new ArrayList<>();
+        private final Room<StringValue> reading = new Room<>() {
+            @Override
+            public void onCreate(RoomContext ctx) {
+                seen.add("create " + ctx.options());
+            }
+
+            @Override
+            public void onJoin(RoomContext ctx, Player player) {
+                seen.add("join " + ctx.options());
+            }
+
+            @Override
+            public void onLeave(RoomContext ctx, Player player, LeaveCause cause) {}
+
+            @Override
+            public void onTick(RoomContext ctx) {
+                seen.add("tick " + ctx.options());
+            }
+
+            @Override
+            public void writeState(StateWriter out) {}
+        };
+
+        private RoomRuntime<StringValue> created(Map<String, String> options) {
+            RoomType<StringValue> type = new RoomType<>("reading", () -> reading, StringValue.parser(), SETTINGS);
+            RoomRuntime<StringValue> created = options == null
+                    ? new RoomRuntime<>("room-2", type, SETTINGS, clock, scheduler, output, 1L)
+                    : new RoomRuntime<>("room-2", type, SETTINGS, clock, scheduler, output, 1L, options);
+            created.start();
+            return created;
+        }
+
+        @Test
+        void aRoomReadsItsCreationOptionsInOnCreateAndEveryLaterCallSortedByName() {
+            Map<String, String> given = new LinkedHashMap<>();
+            given.put("region", "eu");
+            given.put("mode", "ranked");
+            RoomRuntime<StringValue> created = created(given);
+            given.put("mode", "changed by the caller afterwards");
+            created.join("alice", "Alice");
+            tick();
+
+            String expected = "{mode=ranked, region=eu}";
+            assertEquals(List.of("create " + expected, "join " + expected, "tick " + expected), seen);
+            assertEquals(List.of("mode", "region"), List.copyOf(created.options().keySet()));
+            assertThrows(UnsupportedOperationException.class, () -> created.options().put("mode", "casual"));
+        }
+
+        @Test
+        void aRoomCreatedWithoutOptionsReadsAnEmptyMap() {
+            RoomRuntime<StringValue> created = created(null);
+            created.join("alice", "Alice");
+
+            assertEquals(List.of("create {}", "join {}"), seen);
+            assertEquals(Map.of(), created.options());
+        }
+
+        @Test
+        void aGameDeclaresTheOptionsItFiltersByAndKeepsTheFourArgumentForm() {
+            RoomType<StringValue> plain = new RoomType<>("plain", () -> reading, StringValue.parser(), SETTINGS);
+            RoomType<StringValue> filtering = plain.withFilterBy("mode", "region");
+
+            assertEquals(List.of(), plain.filterBy());
+            assertEquals(List.of("mode", "region"), filtering.filterBy());
+            assertEquals(plain.name(), filtering.name());
+            assertEquals(plain.settings(), filtering.settings());
+            assertThrows(IllegalArgumentException.class, () -> plain.withFilterBy("mode", "mode"));
+            assertThrows(IllegalArgumentException.class, () -> plain.withFilterBy("no spaces"));
+            assertThrows(IllegalArgumentException.class, () -> plain.withFilterBy(""));
+            assertThrows(IllegalArgumentException.class, () -> plain.withFilterBy("x".repeat(33)));
         }
     }
 }

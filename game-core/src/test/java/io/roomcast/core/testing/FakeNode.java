@@ -5,6 +5,7 @@ import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.proto.cluster.RoomSnapshot;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One node of a cluster running one room: a {@link RoomRuntime} on its own fake clock, scheduler
@@ -20,21 +21,26 @@ public final class FakeNode<I> {
     private final RoomRuntime<I> runtime;
     private final Duration tick;
 
-    private FakeNode(String roomId, RoomType<I> type, long seed) {
-        runtime = new RoomRuntime<>(roomId, type, type.settings(), clock, scheduler, output, seed);
+    private FakeNode(String roomId, RoomType<I> type, long seed, Map<String, String> options) {
+        runtime = new RoomRuntime<>(roomId, type, type.settings(), clock, scheduler, output, seed, options);
         tick = Duration.ofSeconds(1).dividedBy(type.settings().tickRateHz());
     }
 
     /** A node running a new room of this type, started. */
     public static <I> FakeNode<I> withNewRoom(String roomId, RoomType<I> type, long seed) {
-        FakeNode<I> node = new FakeNode<>(roomId, type, seed);
+        return withNewRoom(roomId, type, seed, Map.of());
+    }
+
+    /** A node running a new room of this type created with these options ({@code ctx.options()}), started. */
+    public static <I> FakeNode<I> withNewRoom(String roomId, RoomType<I> type, long seed, Map<String, String> options) {
+        FakeNode<I> node = new FakeNode<>(roomId, type, seed, options);
         node.runtime.start();
         return node;
     }
 
     /** A node that took over the snapshot's room: restored from it, ticking on. */
     public static <I> FakeNode<I> takingOver(RoomSnapshot snapshot, RoomType<I> type, long seed) {
-        FakeNode<I> node = new FakeNode<>(snapshot.getRoomId(), type, seed);
+        FakeNode<I> node = new FakeNode<>(snapshot.getRoomId(), type, seed, Map.of());
         node.runtime.restore(snapshot);
         return node;
     }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,10 +36,17 @@ public final class FakeRoomContext implements RoomContext {
     private long tick;
     private long nowMillis = FakeClock.DEFAULT_START_MILLIS;
     private boolean closeRequested;
+    private Map<String, String> options = Map.of();
 
     public FakeRoomContext(int tickRateHz, RandomGenerator random) {
         this.tickSeconds = 1.0 / tickRateHz;
         this.random = random;
+    }
+
+    /** The room's creation options from now on (what {@link #options()} returns). */
+    public FakeRoomContext withOptions(Map<String, String> options) {
+        this.options = Collections.unmodifiableMap(new TreeMap<>(options));
+        return this;
     }
 
     /** Seats the player (the test picks the seat) and calls the room's {@code onJoin}. */
@@ -66,6 +74,11 @@ public final class FakeRoomContext implements RoomContext {
     @Override
     public String roomId() {
         return "test-room";
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
     }
 
     @Override

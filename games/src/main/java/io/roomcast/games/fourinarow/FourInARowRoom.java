@@ -43,9 +43,17 @@ public final class FourInARowRoom implements Room<Empty> {
     /** Seat entity ids are this plus the seat number. */
     public static final int SEAT_ID_BASE = 100;
 
-    /** No inputs: moves are events. 10 Hz is enough to publish the state; a keyframe every 50. */
+    /**
+     * The creation option players choose a room by, e.g. "ranked" or "casual" (any value; none is
+     * ""): quick-join only seats players who asked for the same mode together, and the board shows
+     * it. The rules are the same in every mode.
+     */
+    public static final String MODE = "mode";
+
+    /** No inputs: moves are events. 10 Hz is enough to publish the state; a keyframe every 50. Filtered by mode. */
     public static final RoomType<Empty> TYPE = new RoomType<>("four-in-a-row", FourInARowRoom::new,
-            Empty.parser(), RoomSettings.DEFAULTS.withMaxPlayers(SEATS).withTickRateHz(10).withKeyframeEveryTicks(50));
+            Empty.parser(), RoomSettings.DEFAULTS.withMaxPlayers(SEATS).withTickRateHz(10).withKeyframeEveryTicks(50))
+            .withFilterBy(MODE);
 
     private static final List<Integer> EMPTY_CELLS = Collections.nCopies(COLUMNS * ROWS, 0);
     /** Row and column steps of the four lines through a cell: across, up, and both diagonals. */
@@ -55,7 +63,13 @@ public final class FourInARowRoom implements Room<Empty> {
     private final Board.Builder board = Board.newBuilder().setPhase(Phase.LOBBY).addAllCells(EMPTY_CELLS);
     private final Map<Integer, Seat.Builder> seats = new TreeMap<>();
 
-    /** The board (phase, turn, round, cells) and the seats (names, ready flags, wins) as they were. */
+    /** The room's mode, from its creation options, on the board for every player to see. */
+    @Override
+    public void onCreate(RoomContext ctx) {
+        board.setMode(ctx.options().getOrDefault(MODE, ""));
+    }
+
+    /** The board (phase, turn, round, cells, mode) and the seats (names, ready flags, wins) as they were. */
     @Override
     public void onRestore(RoomContext ctx, Map<Integer, ByteString> entities) {
         entities.forEach((id, data) -> {

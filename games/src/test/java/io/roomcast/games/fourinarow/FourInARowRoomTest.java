@@ -319,6 +319,20 @@ class FourInARowRoomTest {
     }
 
     @Test
+    void theBoardShowsTheModeTheRoomWasCreatedWithAndQuickJoinFiltersByIt() {
+        assertEquals(List.of(FourInARowRoom.MODE), FourInARowRoom.TYPE.filterBy());
+        join(ALICE);
+        assertEquals("", board().getMode(), "created without options");
+
+        runtime = open(FourInARowRoom.TYPE.settings(), Map.of(FourInARowRoom.MODE, "ranked", "colour", "red"));
+        join(ALICE);
+        assertEquals("ranked", board().getMode());
+        startRoundAfterAlice();
+        play(0, 1, 0, 1, 0, 1, 0);
+        assertEquals("ranked", board().getMode(), "for the whole life of the room");
+    }
+
+    @Test
     void aJoinDuringARoundIsRejected() {
         // With the game's own 2 seats the framework answers ROOM_FULL first: both are taken mid-round.
         runtime = open(FourInARowRoom.TYPE.settings().withMaxPlayers(3));
@@ -407,12 +421,17 @@ class FourInARowRoomTest {
     // ─────────────────────────────────── helpers ───────────────────────────────────
 
     private RoomRuntime<Empty> open(RoomSettings settings) {
+        return open(settings, Map.of());
+    }
+
+    private RoomRuntime<Empty> open(RoomSettings settings, Map<String, String> options) {
         if (runtime != null) {
             runtime.close();
         }
         viewer = new StateAssembler();
         forgetSent();
-        RoomRuntime<Empty> opened = new RoomRuntime<>("table", FourInARowRoom.TYPE, settings, clock, scheduler, output, 1L);
+        RoomRuntime<Empty> opened = new RoomRuntime<>("table", FourInARowRoom.TYPE, settings, clock, scheduler, output, 1L,
+                options);
         opened.start();
         return opened;
     }
@@ -428,6 +447,11 @@ class FourInARowRoomTest {
     /** Alice and Bob sit down and get ready: the first round starts, Alice to move. */
     private void startRound() {
         join(ALICE);
+        startRoundAfterAlice();
+    }
+
+    /** Alice sits already: Bob sits down and both get ready. */
+    private void startRoundAfterAlice() {
         join(BOB);
         assertAccepted(emit(ALICE, "ready"));
         assertAccepted(emit(BOB, "ready"));

@@ -21,6 +21,7 @@ import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +77,19 @@ class FourInARowTakeoverTest {
         State state = second.output().roomStates().getFirst();
         assertEquals(snapshot.getTick() + 1, state.getTick());
         assertTrue(state.getKeyframe());
+    }
+
+    @Test
+    void theModeOfTheRoomSurvivesATakeover() throws InvalidProtocolBufferException {
+        FakeNode<Empty> ranked = FakeNode.withNewRoom("ranked-table", FourInARowRoom.TYPE, 1L,
+                Map.of(FourInARowRoom.MODE, "ranked"));
+        ranked.runtime().join(ALICE, "Alice");
+        RoomSnapshot snapshot = ranked.runtime().snapshot();
+
+        RoomRuntime<Empty> restored = FakeNode.takingOver(snapshot, FourInARowRoom.TYPE, 2L).runtime();
+
+        assertEquals("ranked", board(restored).getMode());
+        assertEquals(Map.of(FourInARowRoom.MODE, "ranked"), restored.options());
     }
 
     @Test

@@ -91,7 +91,7 @@ final class LeaseKeeper {
         } else {
             members.endLocally(host.roomId(), ServerFrames.left(host.roomId(), LeaveReason.ROOM_CLOSED,
                     "the room stopped responding"));
-            directory.remove(host.roomId(), host.gameType());
+            directory.remove(host.roomId(), host.gameType(), host.filterKey());
             ownership.retire(host.lease());
         }
         members.unhost(host.localMembers(), true);

@@ -40,6 +40,7 @@ public final class RoomHost implements RoomOutput {
 
     private final String roomId;
     private final String gameType;
+    private final String filterKey;
     private final int maxPlayers;
     private final SerialExecutor executor;
     private final RoomOwnership.Lease lease;
@@ -55,10 +56,12 @@ public final class RoomHost implements RoomOutput {
     private RoomRuntime<?> runtime; // set once before the first task runs
     private long statesSent;
 
-    RoomHost(String roomId, String gameType, int maxPlayers, SerialExecutor executor, RoomOwnership.Lease lease,
-             LeaseWindow leaseWindow, RoomFanout localMembers, MessageBus bus, MemberChannel members, Events events) {
+    RoomHost(String roomId, String gameType, String filterKey, int maxPlayers, SerialExecutor executor,
+             RoomOwnership.Lease lease, LeaseWindow leaseWindow, RoomFanout localMembers, MessageBus bus,
+             MemberChannel members, Events events) {
         this.roomId = roomId;
         this.gameType = gameType;
+        this.filterKey = filterKey;
         this.maxPlayers = maxPlayers;
         this.executor = executor;
         this.lease = lease;
@@ -80,6 +83,11 @@ public final class RoomHost implements RoomOutput {
 
     public String gameType() {
         return gameType;
+    }
+
+    /** The directory's filter key of the room: its creation options its game filters by ("" for none). */
+    public String filterKey() {
+        return filterKey;
     }
 
     /** Seats in this room (the game's limit capped by the node's). */

@@ -74,7 +74,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     // ───────────── creation ─────────────
 
     @Override
-    public CompletionStage<Created> create(String gameType, String name) {
+    public CompletionStage<Created> create(String gameType, String name, Map<String, String> options) {
         RoomType<?> type = games.get(gameType);
         if (type == null) {
             throw new IllegalArgumentException("no game " + gameType);
@@ -94,13 +94,18 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
                 }
                 return new Created(Outcome.NAME_TAKEN, roomId);
             }
-            RoomHost host = newHost(type, lease.get(), claimedAt);
+            RoomHost host = newHost(type, lease.get(), claimedAt, options);
             metrics.roomsCreated.increment();
             host.executor().execute(host.runtime()::start);
             hosts.started(roomId, host);
-            directory.publish(new RoomDirectory.RoomEntry(roomId, type.name(), host.maxPlayers()));
+            directory.publish(new RoomDirectory.RoomEntry(roomId, type.name(), host.filterKey(), host.maxPlayers()));
             return new Created(Outcome.CREATED, roomId);
         });
+    }
+
+    @Override
+    public String filterKey(String gameType, Map<String, String> options) {
+        return RoomDirectory.filterKey(games.get(gameType).filterBy(), options);
     }
 
     @Override
@@ -114,18 +119,20 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     }
 
     /**
-     * A host with its runtime, its members here, and its lease window opened from
-     * {@code claimedAt} (when the claim that got the lease was sent); not started, not registered.
+     * A host with its runtime created with {@code options} (a taken-over room: its snapshot's), its
+     * members here, and its lease window opened from {@code claimedAt} (when the claim that got the
+     * lease was sent); not started, not registered.
      */
-    <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease, long claimedAt) {
+    <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease, long claimedAt, Map<String, String> options) {
         RoomSettings settings = effectiveSettings(type.settings());
         SerialExecutor executor = new SerialExecutor(workers.pool(), config.roomQueueMax, e -> metrics.roomTaskErrors.increment());
         RoomFanout localMembers = members.hostHere(lease.roomId(), lease.epoch());
-        RoomHost host = new RoomHost(lease.roomId(), type.name(), settings.maxPlayers(), executor, lease,
-                new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)), localMembers, bus, memberChannel, this);
+        RoomHost host = new RoomHost(lease.roomId(), type.name(), RoomDirectory.filterKey(type.filterBy(), options),
+                settings.maxPlayers(), executor, lease, new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)),
+                localMembers, bus, memberChannel, this);
         host.leaseConfirmed(claimedAt);
         host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), host,
-                random.nextLong()));
+                random.nextLong(), options));
         return host;
     }
 
@@ -156,7 +163,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
 
     /** Room thread: the directory learns the room's free seats. */
     void publishSeats(RoomHost host) {
-        directory.publish(new RoomDirectory.RoomEntry(host.roomId(), host.gameType(),
+        directory.publish(new RoomDirectory.RoomEntry(host.roomId(), host.gameType(), host.filterKey(),
                 host.maxPlayers() - host.runtime().playerCount()));
     }
 
@@ -180,7 +187,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
 
     /** The room is gone for good: its directory entry, its snapshot, its lease and epoch. */
     void forget(RoomHost host) {
-        directory.remove(host.roomId(), host.gameType());
+        directory.remove(host.roomId(), host.gameType(), host.filterKey());
         snapshots.delete(host.roomId());
         ownership.retire(host.lease());
     }

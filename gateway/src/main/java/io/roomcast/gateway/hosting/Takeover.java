@@ -145,7 +145,7 @@ final class Takeover {
 
     private void restore(RoomType<?> type, RoomOwnership.Lease lease, HostSnapshot snapshot, Members.SilentRoom silent,
                          long claimedAt) {
-        RoomHost host = lifecycle.newHost(type, lease, claimedAt);
+        RoomHost host = lifecycle.newHost(type, lease, claimedAt, snapshot.getRoom().getOptionsMap());
         hosts.started(lease.roomId(), host);
         // Number the ticks past any the former owner may have sent: the last one heard here, plus
         // the silence measured on this node's clock — no other node's clock is read.
@@ -199,7 +199,7 @@ final class Takeover {
         byte[] left = ServerFrames.left(roomId, LeaveReason.ROOM_LOST, LOST_DETAIL);
         bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, left, null, true));
         members.endLocally(roomId, left); // this node does not hear its own frame from the channel
-        directory.remove(roomId, gameType);
+        directory.remove(roomId, gameType, null); // the entry names the filter key
         snapshots.delete(roomId);
         ownership.retire(lease);
     }

@@ -65,10 +65,16 @@ public final class Joins {
             return;
         }
         Attempt attempt = new Attempt(session, requestId);
+        String badOptions = JoinOptions.problem(join.getOptionsMap());
+        if (badOptions != null) {
+            attempt.fail(ErrorCode.INVALID_ARGUMENT, badOptions);
+            return;
+        }
+        Map<String, String> options = join.getOptionsMap();
         switch (join.getTargetCase()) {
             case ROOM_ID -> byId(attempt, join.getRoomId());
-            case GAME_TYPE -> quickJoin(attempt, join.getGameType(), ATTEMPTS);
-            case NAMED -> named(attempt, join.getNamed(), ATTEMPTS);
+            case GAME_TYPE -> quickJoin(attempt, join.getGameType(), options, ATTEMPTS);
+            case NAMED -> named(attempt, join.getNamed(), options, ATTEMPTS);
             default -> attempt.fail(ErrorCode.INVALID_ARGUMENT, "join needs a room_id, a game_type or a named room");
         }
     }
@@ -111,13 +117,15 @@ public final class Joins {
         }
     }
 
-    private void quickJoin(Attempt attempt, String gameType, int attemptsLeft) {
+    /** The fullest open room of the game created with the same values of the options it filters by, else a new one. */
+    private void quickJoin(Attempt attempt, String gameType, Map<String, String> options, int attemptsLeft) {
         if (!rooms.gameTypes().contains(gameType)) {
             attempt.fail(ErrorCode.UNKNOWN_GAME, "no game '" + gameType + "'; this node has " + rooms.gameTypes());
             return;
         }
-        Runnable retry = attemptsLeft > 1 ? () -> quickJoin(attempt, gameType, attemptsLeft - 1) : null;
-        directory.findJoinable(gameType).whenComplete((found, failure) -> {
+        Runnable retry = attemptsLeft > 1 ? () -> quickJoin(attempt, gameType, options, attemptsLeft - 1) : null;
+        String filterKey = rooms.filterKey(gameType, options);
+        directory.findJoinable(gameType, filterKey).whenComplete((found, failure) -> {
             if (failure != null) {
                 attempt.fail(ErrorCode.INTERNAL, "the room directory is unavailable");
             } else if (found.isPresent() && !attempt.session.inRoom(found.get().roomId())) {
@@ -128,18 +136,21 @@ public final class Joins {
                     } else if (lookupFailure != null) {
                         attempt.fail(ErrorCode.INTERNAL, "the room directory is unavailable");
                     } else {
-                        directory.remove(roomId, gameType); // its owner is gone and nobody took it over
+                        directory.remove(roomId, gameType, filterKey); // its owner is gone and nobody took it over
                         attempt.retryOr(retry, ErrorCode.ROOM_NOT_FOUND, "no open room of " + gameType);
                     }
                 });
             } else {
-                create(attempt, gameType, null, retry);
+                create(attempt, gameType, null, options, retry);
             }
         });
     }
 
-    /** Join-or-create: one room per name in the cluster; of two nodes creating it at once, one wins, the other joins. */
-    private void named(Attempt attempt, NamedRoom named, int attemptsLeft) {
+    /**
+     * Join-or-create: one room per name in the cluster; of two nodes creating it at once, one wins,
+     * the other joins. The options are the new room's; joining an existing one ignores them.
+     */
+    private void named(Attempt attempt, NamedRoom named, Map<String, String> options, int attemptsLeft) {
         String roomId = named.getRoomId();
         String gameType = named.getGameType();
         if (!ROOM_ID.matcher(roomId).matches()) {
@@ -154,20 +165,20 @@ public final class Joins {
             attempt.fail(ErrorCode.ALREADY_IN_ROOM, "already in room " + roomId);
             return;
         }
-        Runnable retry = attemptsLeft > 1 ? () -> named(attempt, named, attemptsLeft - 1) : null;
+        Runnable retry = attemptsLeft > 1 ? () -> named(attempt, named, options, attemptsLeft - 1) : null;
         locator.locate(roomId).whenComplete((owner, failure) -> {
             if (failure != null) {
                 attempt.fail(ErrorCode.INTERNAL, "the room directory is unavailable");
             } else if (owner != null) {
                 seat(attempt, owner, request(attempt.session, roomId, gameType).build(), retry);
             } else {
-                create(attempt, gameType, roomId, retry);
+                create(attempt, gameType, roomId, options, retry);
             }
         });
     }
 
-    private void create(Attempt attempt, String gameType, String name, Runnable retry) {
-        rooms.create(gameType, name).whenComplete((created, failure) -> {
+    private void create(Attempt attempt, String gameType, String name, Map<String, String> options, Runnable retry) {
+        rooms.create(gameType, name, options).whenComplete((created, failure) -> {
             if (failure != null) {
                 attempt.fail(ErrorCode.INTERNAL, "could not create a room");
                 return;

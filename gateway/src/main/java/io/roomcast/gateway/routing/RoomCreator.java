@@ -1,5 +1,6 @@
 package io.roomcast.gateway.routing;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -16,8 +17,18 @@ public interface RoomCreator {
 
     record Created(Outcome outcome, String roomId) {}
 
-    /** A new room of {@code gameType}, named {@code name}, or with a fresh random id when null. */
-    CompletionStage<Created> create(String gameType, String name);
+    /**
+     * A new room of {@code gameType}, named {@code name}, or with a fresh random id when null,
+     * created with {@code options} (valid ones: see {@code Join.options}), listed in the directory
+     * under the filter key they make for the game.
+     */
+    CompletionStage<Created> create(String gameType, String name, Map<String, String> options);
+
+    /**
+     * The directory's filter key of a room of {@code gameType} (one of {@link #gameTypes()})
+     * created with {@code options}: the values of the options the game filters by.
+     */
+    String filterKey(String gameType, Map<String, String> options);
 
     /** Whether this node runs the room. */
     boolean hosts(String roomId);

@@ -3,14 +3,17 @@ package io.roomcast.gateway.cluster;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
+import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.games.fourinarow.Drop;
 import io.roomcast.proto.games.fourinarow.RoundOver;
+import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.Leave;
 import io.roomcast.proto.v1.SeatInput;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -194,6 +198,29 @@ class ClusterTest {
             assertTrue(ann.emitAcked(room, "drop", drop(0)).getOk());
             var over = ben.await(f -> f.hasEvent() && f.getEvent().getName().equals("round-over")).getEvent();
             assertEquals(0, RoundOver.parseFrom(over.getPayload()).getWinnerSeat(), "ann (on node-0) won; ben on node-2 saw it");
+        }
+    }
+
+    @Test
+    void quickJoinsWithTheSameModeMeetAcrossNodesOthersDoNotAndAClosedRoomLeavesNoKey() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(1, "ben");
+             TestClient cal = playerOn(1, "cal"); TestClient dan = playerOn(0, "dan")) {
+            String ranked = ann.quickJoin("four-in-a-row", Map.of("mode", "ranked")).getRoomId();
+            String casual = cal.quickJoin("four-in-a-row", Map.of("mode", "casual")).getRoomId();
+            assertNotEquals(ranked, casual, "another mode, another room, though the ranked one has a free seat");
+            assertEquals(ranked, ben.quickJoin("four-in-a-row", Map.of("mode", "ranked")).getRoomId(),
+                    "ben on node-1 finds ann's ranked room on node-0");
+            assertEquals(casual, dan.quickJoin("four-in-a-row", Map.of("mode", "casual")).getRoomId(),
+                    "dan on node-0 finds cal's casual room on node-1");
+            assertEquals(1L, redis.command("EXISTS", RedisKeys.info(ranked)));
+
+            for (TestClient player : List.of(ann, ben, cal, dan)) {
+                player.send(ClientFrame.newBuilder().setLeave(Leave.newBuilder().setRoomId(
+                        player == ann || player == ben ? ranked : casual)).build());
+            }
+            Eventually.holds(() -> nodes.stream().allMatch(n -> n.ownedRooms().isEmpty()), "both rooms closed");
+            Eventually.value(() -> ((List<?>) redis.command("KEYS", "rc:*")).stream().map(String::valueOf).sorted().toList(),
+                    List::isEmpty, "no rc:* key is left once both rooms closed", Duration.ofSeconds(3));
         }
     }
 

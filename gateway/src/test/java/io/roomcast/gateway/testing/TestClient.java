@@ -5,10 +5,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.proto.v1.Ack;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Emit;
+import io.roomcast.proto.v1.Error;
 import io.roomcast.proto.v1.Hello;
 import io.roomcast.proto.v1.Input;
 import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.NamedRoom;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
 
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,6 +83,29 @@ public final class TestClient implements AutoCloseable {
     public Joined quickJoin(String gameType) throws InterruptedException {
         send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setGameType(gameType)).build());
         return await(ServerFrame::hasJoined).getJoined();
+    }
+
+    /** Quick-join asking for a room created with {@code options} (those the game filters by must match). */
+    public Joined quickJoin(String gameType, Map<String, String> options) throws InterruptedException {
+        send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setGameType(gameType).putAllOptions(options)).build());
+        return await(ServerFrame::hasJoined).getJoined();
+    }
+
+    /** Join-or-create: the room of this name, created of {@code gameType} with {@code options} if nobody holds it. */
+    public Joined joinOrCreate(String roomId, String gameType, Map<String, String> options) throws InterruptedException {
+        send(ClientFrame.newBuilder().setJoin(Join.newBuilder()
+                .setNamed(NamedRoom.newBuilder().setRoomId(roomId).setGameType(gameType)).putAllOptions(options)).build());
+        return await(ServerFrame::hasJoined).getJoined();
+    }
+
+    /** Sends the join and returns the error that answers it (fails if a Joined comes instead). */
+    public Error joinRefused(Join join) throws InterruptedException {
+        send(ClientFrame.newBuilder().setJoin(join).build());
+        ServerFrame answer = await(f -> f.hasJoined() || f.hasError());
+        if (!answer.hasError()) {
+            throw new AssertionError("the join was not refused: " + answer);
+        }
+        return answer.getError();
     }
 
     public Joined join(String roomId) throws InterruptedException {

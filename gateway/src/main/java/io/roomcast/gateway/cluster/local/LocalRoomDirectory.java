@@ -14,10 +14,10 @@ public final class LocalRoomDirectory implements RoomDirectory {
     private final ConcurrentHashMap<String, RoomEntry> rooms = new ConcurrentHashMap<>();
 
     @Override
-    public CompletionStage<Optional<RoomEntry>> findJoinable(String gameType) {
+    public CompletionStage<Optional<RoomEntry>> findJoinable(String gameType, String filterKey) {
         // The fullest room with a free seat: players meet instead of spreading one per room.
         return CompletableFuture.completedFuture(rooms.values().stream()
-                .filter(r -> r.gameType().equals(gameType) && r.freeSeats() > 0)
+                .filter(r -> r.gameType().equals(gameType) && r.filterKey().equals(filterKey) && r.freeSeats() > 0)
                 .min(Comparator.comparingInt(RoomEntry::freeSeats).thenComparing(RoomEntry::roomId)));
     }
 
@@ -28,7 +28,7 @@ public final class LocalRoomDirectory implements RoomDirectory {
     }
 
     @Override
-    public CompletionStage<Void> remove(String roomId, String gameType) {
+    public CompletionStage<Void> remove(String roomId, String gameType, String filterKey) {
         rooms.remove(roomId);
         return CompletableFuture.completedFuture(null);
     }

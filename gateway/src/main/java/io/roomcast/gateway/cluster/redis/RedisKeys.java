@@ -1,5 +1,8 @@
 package io.roomcast.gateway.cluster.redis;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
  * Every key and channel name Roomcast uses in Redis. Each carries a hash tag ({@code {...}}):
  * all keys and the channel of one room hash to one slot, so on a Redis Cluster a room's lease,
@@ -42,9 +45,21 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:inbox";
     }
 
-    /** Sorted set of a game's rooms with a free seat, scored by free seats. */
+    /** Sorted set of a game's rooms with a free seat, scored by free seats (a game that filters by nothing). */
     public static String openRooms(String gameType) {
-        return "rc:{game:" + gameType + "}:open";
+        return openRooms(gameType, "");
+    }
+
+    /**
+     * Sorted set of a game's rooms with a free seat created under {@code filterKey}, scored by
+     * free seats: {@code rc:{game:<g>}:open} for the empty filter key, else that followed by
+     * {@code :} and the filter key's UTF-8 in base64url (no padding), so any value makes a safe
+     * key name and every filter of a game lives on the game's slot.
+     */
+    public static String openRooms(String gameType, String filterKey) {
+        String open = "rc:{game:" + gameType + "}:open";
+        return filterKey.isEmpty() ? open
+                : open + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(filterKey.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String room(String roomId) {
