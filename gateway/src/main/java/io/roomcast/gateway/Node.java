@@ -109,7 +109,7 @@ public final class Node implements AutoCloseable {
                 .setIoThreads(config.ioThreads > 0 ? config.ioThreads : cores)
                 .setWorkerThreads(Math.max(2, cores))
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
-                .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics))
+                .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, metrics))
                 .build();
     }
 
@@ -171,6 +171,11 @@ public final class Node implements AutoCloseable {
         stop();
     }
 
+    /** Takes players: not draining, and (in a cluster) Redis reachable for commands and pub/sub. */
+    public boolean isReady() {
+        return !draining.get() && (redis == null || redis.isConnected());
+    }
+
     /** A session of this node by id (the router is built before the registry, which reports to it). */
     private io.roomcast.gateway.session.Session session(String id) {
         return sessions.get(id);
@@ -179,6 +184,7 @@ public final class Node implements AutoCloseable {
     private Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("status", draining.get() ? "draining" : "ok");
+        status.put("ready", isReady());
         status.put("node_id", config.nodeId);
         status.put("connections", endpoint.openConnections());
         status.put("sessions", sessions.size());

@@ -38,6 +38,8 @@ public final class NodeMetrics {
     public final LongAdder unclaimedSeatsFreed = new LongAdder();
     /** Takeovers that found no usable snapshot: the room was closed, its members told ROOM_LOST. */
     public final LongAdder roomsLost = new LongAdder();
+    /** Leases Redis had lost (it restarted empty) that their owner claimed again. */
+    public final LongAdder leasesReclaimed = new LongAdder();
     /** Remote joins not answered within --join-timeout-ms. */
     public final LongAdder joinTimeouts = new LongAdder();
     public final LongAdder roomsFenced = new LongAdder();
@@ -69,6 +71,7 @@ public final class NodeMetrics {
         out.put("unclaimed_seats_freed", unclaimedSeatsFreed.sum());
         out.put("rooms_lost", roomsLost.sum());
         out.put("join_timeouts", joinTimeouts.sum());
+        out.put("leases_reclaimed", leasesReclaimed.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
         return out;

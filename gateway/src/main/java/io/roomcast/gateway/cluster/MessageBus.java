@@ -39,6 +39,14 @@ public interface MessageBus {
 
     void publishRoom(RoomFrame message);
 
+    /**
+     * When (System.nanoTime) this node's subscriptions last came back after a break in its
+     * connection (0: never broken): a room's silence before then says nothing about its owner.
+     */
+    default long resubscribedAtNanos() {
+        return 0;
+    }
+
     Subscription subscribeRoom(String roomId, Consumer<RoomFrame> listener);
 
     void publishNode(String nodeId, NodeMessage message);

@@ -25,8 +25,12 @@ public interface RoomOwnership {
     /** Claims the room for this node: the lease, or empty if another node holds it. */
     CompletionStage<Optional<Lease>> claim(String roomId, Claim kind);
 
-    /** Extends the lease if it is still this one; false means it was lost (stop ticking). */
-    CompletionStage<Boolean> renew(Lease lease);
+    /**
+     * Extends the lease if it is still this one: the same lease. If nobody holds the room any more
+     * (the store forgot the lease: Redis restarted empty), claims it again: a new lease with a
+     * higher epoch. Empty when another node holds it (stop ticking).
+     */
+    CompletionStage<Optional<Lease>> renew(Lease lease);
 
     /** The room's current owner, if its lease is alive. */
     CompletionStage<Optional<Lease>> owner(String roomId);

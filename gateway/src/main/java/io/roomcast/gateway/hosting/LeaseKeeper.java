@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Keeps the leases of the rooms this node owns: renews them every third of the lease, fences a
@@ -29,10 +30,13 @@ final class LeaseKeeper {
     private final NodeMetrics metrics;
     private final long stallNanos;
     private final boolean canHandOver;
+    private final Consumer<RoomHost> onReclaimed;
 
     /** @param canHandOver whether another node can take a room over (a cluster with snapshots) */
+    /** @param onReclaimed what to write again for a room whose lease Redis had lost (its entry, its snapshot) */
     LeaseKeeper(RoomHosts hosts, RoomOwnership ownership, RoomDirectory directory, Members members, NodeMetrics metrics,
-                long stallMillis, boolean canHandOver) {
+                long stallMillis, boolean canHandOver, Consumer<RoomHost> onReclaimed) {
+        this.onReclaimed = onReclaimed;
         this.hosts = hosts;
         this.ownership = ownership;
         this.directory = directory;
@@ -54,16 +58,36 @@ final class LeaseKeeper {
                 continue;
             }
             long renewedAt = System.nanoTime();
-            ownership.renew(host.lease()).whenComplete((renewed, failure) -> {
-                if (Boolean.TRUE.equals(renewed)) {
-                    host.leaseConfirmed(renewedAt);
-                } else if (Boolean.FALSE.equals(renewed)) {
-                    fence(host);
+            RoomOwnership.Lease held = host.lease();
+            ownership.renew(held).whenComplete((renewed, failure) -> {
+                if (failure != null) {
+                    return;
                 }
+                if (renewed.isEmpty()) {
+                    fence(host);
+                    return;
+                }
+                if (!renewed.get().equals(held)) {
+                    reclaimed(host, renewed.get());
+                }
+                host.leaseConfirmed(renewedAt);
                 // A failure (Redis unreachable) keeps the room ticking; its members here keep getting
                 // its frames while the lease window lasts (LeaseWindow), the others when Redis is back.
             });
         }
+    }
+
+    /**
+     * Redis no longer had the room's lease (it restarted empty) and nobody else held it: this
+     * node claimed it again with a higher epoch and keeps ticking. What Redis lost of the room
+     * (its directory entry, its snapshot) is written again.
+     */
+    private void reclaimed(RoomHost host, RoomOwnership.Lease lease) {
+        log.warn("room {}: Redis had lost its lease; claimed again at epoch {}", host.roomId(), lease.epoch());
+        metrics.leasesReclaimed.increment();
+        host.leaseReclaimed(lease);
+        members.hostHere(host.roomId(), lease.epoch());
+        onReclaimed.accept(host);
     }
 
     /** The lease went to another node: stop this runtime without a word to the players. */

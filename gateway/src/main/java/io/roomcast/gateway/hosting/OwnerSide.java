@@ -50,9 +50,13 @@ public final class OwnerSide {
         this.lifecycle = new RoomLifecycle(config, byName, hosts, directory, ownership, snapshots, bus, workers, clock,
                 metrics, members, memberChannel);
         this.requests = new OwnerRequests(hosts, lifecycle, memberChannel, workers.timer(), 2L * config.joinTimeoutMs, metrics);
-        this.leases = new LeaseKeeper(hosts, ownership, directory, members, metrics, config.roomStallMs, cluster);
         this.takeover = new Takeover(config.nodeId, config, byName, hosts, lifecycle, ownership, snapshots, directory, bus,
                 members, workers, clock, metrics);
+        this.leases = new LeaseKeeper(hosts, ownership, directory, members, metrics, config.roomStallMs, cluster,
+                host -> host.executor().execute(() -> {
+                    lifecycle.publishSeats(host);
+                    takeover.save(host);
+                }));
         lifecycle.onStateSent(takeover::stateSent);
     }
 

@@ -43,7 +43,7 @@ public final class RoomHost implements RoomOutput {
     private final String filterKey;
     private final int maxPlayers;
     private final SerialExecutor executor;
-    private final RoomOwnership.Lease lease;
+    private volatile RoomOwnership.Lease lease; // replaced when Redis forgot it and the owner claimed it again
     private final LeaseWindow leaseWindow;
     private final RoomFanout localMembers;
     private final MessageBus bus;
@@ -109,6 +109,11 @@ public final class RoomHost implements RoomOutput {
 
     RoomFanout localMembers() {
         return localMembers;
+    }
+
+    /** The lease was gone from Redis and this node claimed the room again: frames carry the new epoch. */
+    void leaseReclaimed(RoomOwnership.Lease newLease) {
+        this.lease = newLease;
     }
 
     /** A claim or renewal of the lease sent at {@code requestedAtNanos} (System.nanoTime) succeeded. */
@@ -187,15 +192,20 @@ public final class RoomHost implements RoomOutput {
         if (fenced) {
             return;
         }
-        MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, lease.ownerNode(), lease.epoch(), runtime.tick(),
-                serverFrame, exceptPlayerId);
-        if (leaseWindow.heldAt(System.nanoTime())) {
-            localMembers.deliver(frame); // a paused owner whose lease may have gone sends its members nothing
-        }
-        bus.publishRoom(frame);
         if (ServerFrames.isState(serverFrame)) {
             events.stateSent(this, ++statesSent);
         }
+        // Outside its lease window (a paused owner that woke up, or a Redis that has not confirmed
+        // the lease for two thirds of it) an owner sends nothing, to its own members or the channel:
+        // another node may own the room by now.
+        if (!leaseWindow.heldAt(System.nanoTime())) {
+            return;
+        }
+        RoomOwnership.Lease held = lease;
+        MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, held.ownerNode(), held.epoch(), runtime.tick(),
+                serverFrame, exceptPlayerId);
+        localMembers.deliver(frame);
+        bus.publishRoom(frame);
     }
 
     @Override

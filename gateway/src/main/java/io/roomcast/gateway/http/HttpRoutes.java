@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The node's HTTP surface: {@code /ws} (the protocol), {@code /healthz}, {@code /metrics}, and
+ * The node's HTTP surface: {@code /ws} (the protocol), {@code /healthz}, {@code /readyz}, {@code /metrics}, and
  * the browser demo's static files with the protobufjs bundle and the .proto contract.
  */
 public final class HttpRoutes {
@@ -29,7 +29,13 @@ public final class HttpRoutes {
 
     private HttpRoutes() {}
 
-    public static HttpHandler create(HttpHandler webSocket, BooleanSupplier healthy,
+    /**
+     * @param healthy the node serves (not draining): {@code /healthz} answers 200, else 503
+     * @param ready   the node takes players now (not draining, and Redis reachable in a cluster):
+     *                {@code /readyz} answers 200, else 503 — what a load balancer or Kubernetes
+     *                should route by
+     */
+    public static HttpHandler create(HttpHandler webSocket, BooleanSupplier healthy, BooleanSupplier ready,
                                      Supplier<Map<String, Object>> status, NodeMetrics metrics) {
         ClassLoader loader = HttpRoutes.class.getClassLoader();
         MimeMappings mime = MimeMappings.builder().addMapping("proto", "text/plain; charset=utf-8")
@@ -40,6 +46,12 @@ public final class HttpRoutes {
                     exchange.setStatusCode(healthy.getAsBoolean() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
                     exchange.getResponseSender().send(Json.object(status.get()));
+                })
+                .addExactPath("/readyz", exchange -> {
+                    boolean isReady = ready.getAsBoolean();
+                    exchange.setStatusCode(isReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+                    exchange.getResponseSender().send(isReady ? "ready\n" : "not ready\n");
                 })
                 .addExactPath("/metrics", exchange -> {
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");

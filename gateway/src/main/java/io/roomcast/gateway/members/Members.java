@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Members {
 
-    /** A room whose owner has been silent for {@code silenceNanos}; {@code lastTick} is the last tick heard of it. */
+    /**
+     * A room whose owner has been silent: {@code silenceNanos} since its last frame heard here (a
+     * takeover numbers its ticks past that), {@code lastTick} the last tick heard of it.
+     */
     public record SilentRoom(String roomId, String formerOwner, long lastTick, long silenceNanos) {}
 
     private final String nodeId;
@@ -141,13 +144,22 @@ public final class Members {
         }
     }
 
-    /** Rooms another node owns, with members here, whose owner sent nothing for {@code silenceNanos}. */
+    /**
+     * Rooms another node owns, with members here, whose owner sent nothing for {@code silenceNanos}
+     * — counted from when this node's subscriptions last came back, if that is later: what was
+     * published while this node could not hear says nothing about the owner.
+     */
     public List<SilentRoom> silentRooms(long silenceNanos) {
         long now = System.nanoTime();
+        long resubscribed = bus.resubscribedAtNanos();
         List<SilentRoom> silent = new ArrayList<>();
         fanouts.forEach((roomId, fanout) -> {
             long silence = now - fanout.lastFrameNanos();
-            if (silence > silenceNanos && !fanout.isHostedHere() && !fanout.isUnused()) {
+            long countedFrom = fanout.lastFrameNanos();
+            if (resubscribed != 0 && resubscribed - countedFrom > 0) {
+                countedFrom = resubscribed;
+            }
+            if (now - countedFrom > silenceNanos && !fanout.isHostedHere() && !fanout.isUnused()) {
                 silent.add(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), silence));
             }
         });

@@ -161,19 +161,15 @@ class FailoverTest {
      *
      * <p>What is guaranteed, and asserted: (1) the new owner is a survivor (a frozen process
      * cannot claim); (2) the woken owner fences itself at its first renewal and stops ticking
-     * the room (its /healthz: rooms_fenced 1, rooms 0); (3) it sends its own player Ann nothing
-     * (its lease window has lapsed by its own clock), so Ann hears only the new owner; (4) every
-     * state it publishes with its old epoch after waking up is dropped by the survivor that
-     * listens to the room, so neither Ben nor Cal ever sees a tick go backwards.
+     * the room (its /healthz: rooms_fenced 1, rooms 0); (3) it sends nothing — to its own player
+     * Ann or on the room's channel — once awake: its lease window lapsed by its own clock while it
+     * was frozen; (4) so neither Ben nor Cal ever sees a tick go backwards, and Ann hears only the
+     * new owner.
      *
-     * <p>(4) needs the woken owner to get states out before its renewal fences it, and on its own
-     * that is a race (both are overdue on its timer when it wakes; the renewal's answer takes a
-     * Redis round trip). So Redis is frozen while the owner wakes: its overdue ticks run and
-     * their publishes wait in Redis's socket, and the renewal that would fence it cannot be
-     * answered, until Redis is thawed (for well under the time a healthy lease could expire in).
-     * A spy subscribed to the room's channel then shows those late states really went out (the
-     * test fails, rather than passing vacuously, if none did), and the survivors' stale_epoch_dropped
-     * must have grown by at least as many. Nothing is injected by the test.
+     * <p>(3) is tested where it is hardest: Redis is frozen while the owner wakes, so its overdue
+     * ticks run and the renewal that would fence it cannot be answered until Redis is thawed. A spy
+     * subscribed to the room's channel sees every frame published meanwhile: none may carry the old
+     * epoch. Nothing is injected by the test.
      */
     @Test
     void aFrozenOwnerThatWakesUpAfterLosingItsLeaseIsFencedAndStopsTicking() throws Exception {
@@ -200,7 +196,6 @@ class FailoverTest {
             cal.await(f -> f.hasState() && f.getState().getTick() >= newOwnersTick, Duration.ofSeconds(5));
             long newEpoch = leaseEpoch(room);
             Eventually.holds(() -> spy.framesOfEpoch(newEpoch) > 0, "the new owner's frames are on the room's channel");
-            long stale = staleDropped();
             int spyMark = spy.size();
             ann.drain();
 
@@ -220,16 +215,11 @@ class FailoverTest {
             Eventually.holds(() -> healthNumber("rooms_fenced") == 1 && healthNumber("rooms") == 0, "the old owner fenced itself");
             assertEquals(newEpoch, leaseEpoch(room),
                     "the new owner kept its lease through Redis's " + frozeMs + " ms stall");
-            // Its late states went out with the old epoch and old tick numbers...
-            List<SpiedFrame> late = Eventually.value(() -> spy.since(spyMark).stream().filter(f -> f.epoch() == oldEpoch).toList(),
-                    frames -> !frames.isEmpty(), "the woken owner published states with its old epoch (Redis frozen "
-                            + frozeMs + " ms); without them this test would prove nothing", Duration.ofSeconds(3));
-            for (SpiedFrame frame : late) {
-                assertTrue(frame.tick() < newOwnersTick, "a late state of the old owner is older than the new owner's: " + late);
-            }
-            // ...and the survivor listening to the room dropped every one of them by epoch.
-            Eventually.value(() -> staleDropped() - stale, dropped -> dropped >= late.size(),
-                    "the survivors dropped the old owner's " + late.size() + " late states as stale", Duration.ofSeconds(3));
+            // It sent nothing with its old epoch after waking: its lease window had lapsed by its own
+            // clock, and an owner outside its window neither delivers nor publishes. (Before that rule
+            // its overdue ticks went out here and only the receivers' epoch check dropped them.)
+            List<SpiedFrame> late = spy.since(spyMark).stream().filter(f -> f.epoch() == oldEpoch).toList();
+            assertTrue(late.isEmpty(), "the woken owner published " + late.size() + " frames with its old epoch: " + late);
             for (TestClient member : List.of(ben, cal)) {
                 List<Long> ticks = new ArrayList<>(member.drain().stream().filter(ServerFrame::hasState)
                         .map(f -> f.getState().getTick()).toList());
@@ -239,7 +229,7 @@ class FailoverTest {
                 for (int i = 0; i < ticks.size(); i++) {
                     assertTrue(ticks.get(i) >= newOwnersTick && (i == 0 || ticks.get(i) > ticks.get(i - 1)),
                             "no stale state slipped in: ticks " + ticks + " (the new owner was at " + newOwnersTick
-                                    + ", the old owner's late states at " + late.stream().map(SpiedFrame::tick).toList() + ")");
+                                    + ")");
                 }
             }
             // Ann, on the old owner's node, had its states directly. Woken up, the old owner sent her
@@ -314,10 +304,6 @@ class FailoverTest {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private long staleDropped() {
-        return survivors.stream().mapToLong(n -> n.metrics().staleEpochDropped.sum()).sum();
     }
 
     private static State keyframe(TestClient client, String room) throws InterruptedException {

@@ -75,7 +75,7 @@ class ComposeFileTest {
             assertFalse(line.startsWith("server ") && line.contains(" cookie "), "no server cookies: `" + line + "`");
         }
         assertTrue(directives.contains("balance roundrobin") || directives.contains("balance leastconn"), "round robin or least connections");
-        assertTrue(directives.contains("option httpchk GET /healthz"), "health checks on /healthz");
+        assertTrue(directives.contains("option httpchk GET /readyz"), "players are routed by readiness (/readyz)");
         assertTrue(directives.contains("mode http"), "HTTP mode (the WebSocket upgrade passes through it)");
         assertTrue(directives.stream().anyMatch(line -> line.startsWith("timeout tunnel ")), "a WebSocket tunnel timeout");
         assertTrue(directives.contains("bind :8080"), "listens on 8080 as compose publishes it");

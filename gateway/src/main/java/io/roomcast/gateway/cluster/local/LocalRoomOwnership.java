@@ -30,8 +30,8 @@ public final class LocalRoomOwnership implements RoomOwnership {
     }
 
     @Override
-    public CompletionStage<Boolean> renew(Lease lease) {
-        return CompletableFuture.completedFuture(lease.equals(leases.get(lease.roomId())));
+    public CompletionStage<Optional<Lease>> renew(Lease lease) {
+        return CompletableFuture.completedFuture(lease.equals(leases.get(lease.roomId())) ? Optional.of(lease) : Optional.empty());
     }
 
     @Override

@@ -1,7 +1,16 @@
 package io.roomcast.gateway.cluster.redis;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -16,10 +25,15 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -35,16 +49,33 @@ import java.util.function.BiConsumer;
  * of one per room (profiled: that was half of Lettuce's share of a node in W2). Order per room
  * is kept: commands leave in the order they were issued.
  * On a cluster, channels are sharded (SPUBLISH / SSUBSCRIBE, Redis 7+), so a room's messages
- * stay on its shard. Lettuce reconnects and resubscribes by itself after Redis restarts.
- * Thread-safe.
+ * stay on its shard.
+ *
+ * <p>While Redis is unreachable (see "Redis faults" in docs/architecture.md): commands and
+ * publishes fail at once instead of waiting in a queue ({@code REJECT_COMMANDS}) — a join is
+ * answered with an error, a state that cannot go out is dropped (latest-wins), and nothing stale
+ * is replayed when Redis is back; commands that reach a live Redis time out after
+ * {@link #COMMAND_TIMEOUT}. The pub/sub connection keeps its subscriptions and is resubscribed
+ * by Lettuce on reconnect. Reconnects are tried with full jitter between {@link #RECONNECT_MIN}
+ * and {@link #RECONNECT_MAX}. Thread-safe.
  */
 public final class RedisConnections implements AutoCloseable {
 
+    /** A command to a reachable Redis fails after this. */
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Reconnect attempts wait a random time up to an exponential bound from this ... */
+    public static final Duration RECONNECT_MIN = Duration.ofMillis(100);
+    /** ... capped at this: a Redis back after an outage is reconnected to within about this much. */
+    public static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
+    /** Commands or publishes waiting for one connection's socket, at most. */
+    private static final int REQUEST_QUEUE = 100_000;
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
-    private final AutoCloseable client;
+    private final ClientResources resources;
+    private final List<AbstractRedisClient> clients = new ArrayList<>();
     private final boolean cluster;
     private final RedisClusterAsyncCommands<String, byte[]> commands;
+    private final StatefulConnection<String, byte[]> commandConnection;
     private final StatefulConnection<String, byte[]> publisher;
     private final RedisClusterAsyncCommands<String, byte[]> publishCommands;
     private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -53,7 +84,9 @@ public final class RedisConnections implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final StatefulConnection<String, byte[]> pubSubConnection;
     private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private volatile long subscribedSinceNanos = System.nanoTime();
 
     /**
      * @param onMessage called with (channel, message) for every message on a subscribed channel,
@@ -62,14 +95,31 @@ public final class RedisConnections implements AutoCloseable {
     public RedisConnections(String url, boolean cluster, BiConsumer<String, byte[]> onMessage) {
         this.cluster = cluster;
         RedisURI uri = RedisURI.create(url);
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS)).build();
+        ClientOptions failFast = ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .build();
+        ClientOptions keepSubscriptions = ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build();
+        RedisConnectionStateListener resubscribed = new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                subscribedSinceNanos = System.nanoTime(); // what was published meanwhile never reached us
+            }
+        };
         if (cluster) {
-            RedisClusterClient clusterClient = RedisClusterClient.create(uri);
-            this.client = clusterClient::shutdown;
-            this.commands = clusterClient.connect(CODEC).async();
-            StatefulRedisClusterConnection<String, byte[]> publishing = clusterClient.connect(CODEC);
+            RedisClusterClient commandClient = cluster(uri, ClusterClientOptions.builder(failFast).build());
+            RedisClusterClient pubSubClient = cluster(uri, ClusterClientOptions.builder(keepSubscriptions).build());
+            pubSubClient.addListener(resubscribed);
+            StatefulRedisClusterConnection<String, byte[]> commanding = commandClient.connect(CODEC);
+            this.commandConnection = commanding;
+            this.commands = commanding.async();
+            StatefulRedisClusterConnection<String, byte[]> publishing = commandClient.connect(CODEC);
             this.publisher = publishing;
             this.publishCommands = publishing.async();
-            StatefulRedisClusterPubSubConnection<String, byte[]> connection = clusterClient.connectPubSub(CODEC);
+            StatefulRedisClusterPubSubConnection<String, byte[]> connection = pubSubClient.connectPubSub(CODEC);
             connection.addListener(new RedisClusterPubSubListener<>() {
                 @Override
                 public void smessage(RedisClusterNode node, String channel, byte[] message) {
@@ -96,15 +146,20 @@ public final class RedisConnections implements AutoCloseable {
                 @Override
                 public void punsubscribed(RedisClusterNode node, String pattern, long count) {}
             });
+            this.pubSubConnection = connection;
             this.pubSub = connection;
         } else {
-            RedisClient standalone = RedisClient.create(uri);
-            this.client = standalone::shutdown;
-            this.commands = standalone.connect(CODEC).async();
-            StatefulRedisConnection<String, byte[]> publishing = standalone.connect(CODEC);
+            RedisClient commandClient = standalone(uri, failFast);
+            RedisClient pubSubClient = standalone(uri, keepSubscriptions);
+            pubSubClient.addListener(resubscribed);
+            StatefulRedisConnection<String, byte[]> commanding = commandClient.connect(CODEC);
+            this.commandConnection = commanding;
+            this.commands = commanding.async();
+            StatefulRedisConnection<String, byte[]> publishing = commandClient.connect(CODEC);
             this.publisher = publishing;
             this.publishCommands = publishing.async();
-            this.pubSub = standalone.connectPubSub(CODEC);
+            this.pubSub = pubSubClient.connectPubSub(CODEC);
+            this.pubSubConnection = pubSub;
             this.pubSub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, byte[] message) {
@@ -113,6 +168,33 @@ public final class RedisConnections implements AutoCloseable {
             });
         }
         publisher.setAutoFlushCommands(false);
+    }
+
+    private RedisClient standalone(RedisURI uri, ClientOptions options) {
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(options);
+        clients.add(client);
+        return client;
+    }
+
+    private RedisClusterClient cluster(RedisURI uri, ClusterClientOptions options) {
+        RedisClusterClient client = RedisClusterClient.create(resources, uri);
+        client.setOptions(options);
+        clients.add(client);
+        return client;
+    }
+
+    /** Whether commands and pub/sub both reach Redis now (the node's readiness in a cluster). */
+    public boolean isConnected() {
+        return commandConnection.isOpen() && pubSubConnection.isOpen();
+    }
+
+    /**
+     * Since when (System.nanoTime) the pub/sub connection has been up without a break: a room's
+     * silence before that says nothing about its owner.
+     */
+    public long subscribedSinceNanos() {
+        return subscribedSinceNanos;
     }
 
     public RedisClusterAsyncCommands<String, byte[]> commands() {
@@ -150,6 +232,10 @@ public final class RedisConnections implements AutoCloseable {
         publisher.flushCommands(); // what a last burst left buffered
         publisher.close();
         pubSub.close();
-        client.close();
+        commandConnection.close();
+        for (AbstractRedisClient client : clients) {
+            client.shutdown();
+        }
+        resources.shutdown();
     }
 }

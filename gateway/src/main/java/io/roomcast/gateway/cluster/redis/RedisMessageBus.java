@@ -23,7 +23,11 @@ public final class RedisMessageBus implements MessageBus {
 
     private final RedisConnections redis;
     private final ConcurrentHashMap<String, Consumer<byte[]>> channels = new ConcurrentHashMap<>();
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
     private final LongAdder undecodable = new LongAdder();
+    private final LongAdder publishFailures = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong lastFailureLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
     /** Connects to Redis (standalone, or a Redis Cluster with sharded channels). */
     public RedisMessageBus(String url, boolean cluster) {
@@ -82,6 +86,11 @@ public final class RedisMessageBus implements MessageBus {
         });
     }
 
+    @Override
+    public long resubscribedAtNanos() {
+        return redis.subscribedSinceNanos();
+    }
+
     /** Messages on our channels that did not decode (another version's node, or garbage). */
     public long undecodable() {
         return undecodable.sum();
@@ -90,9 +99,20 @@ public final class RedisMessageBus implements MessageBus {
     private void publish(String channel, byte[] message) {
         redis.publish(channel, message).whenComplete((receivers, failure) -> {
             if (failure != null) {
-                log.warn("publish to {} failed: {}", channel, failure.toString());
+                publishFailures.increment();
+                long now = System.nanoTime();
+                long last = lastFailureLog.get();
+                if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
+                    // While Redis is unreachable every publish fails at once: one line per interval, not per publish.
+                    log.warn("publishes failing ({} so far), e.g. to {}: {}", publishFailures.sum(), channel, failure.toString());
+                }
             }
         });
+    }
+
+    /** Publishes that did not reach Redis (it was unreachable): states dropped, frames lost to other nodes. */
+    public long publishFailures() {
+        return publishFailures.sum();
     }
 
     private Subscription subscribe(String channel, Consumer<byte[]> listener) {

@@ -27,11 +27,23 @@ public final class RedisRoomOwnership implements RoomOwnership {
             redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
             if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3]) end
             return tonumber(epoch)""";
+    // 1: renewed. 0: another node holds it. Else the lease was gone (Redis forgot it) and is
+    // claimed again: the new epoch, as in CLAIM (ARGV[4] is the owner's node id).
     private static final String RENEW = """
-            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
-            return 1""";
+            local held = redis.call('GET', KEYS[1])
+            if held == ARGV[1] then
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+              return 1
+            end
+            if held then return 0 end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local epoch = string.format('%d', math.max(last + 1, now))
+            redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
+            redis.call('SET', KEYS[1], ARGV[4] .. ':' .. epoch, 'PX', ARGV[2])
+            return tonumber(epoch)""";
     private static final String RELEASE = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
             return 0""";
@@ -61,12 +73,13 @@ public final class RedisRoomOwnership implements RoomOwnership {
     }
 
     @Override
-    public CompletionStage<Boolean> renew(Lease lease) {
+    public CompletionStage<Optional<Lease>> renew(Lease lease) {
         String room = lease.roomId();
         return redis.commands().<Long>eval(RENEW, ScriptOutputType.INTEGER,
                         new String[]{RedisKeys.lease(room), RedisKeys.epoch(room), RedisKeys.info(room), RedisKeys.snapshot(room)},
-                        bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis)
-                .thenApply(extended -> extended == 1);
+                        bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis, bytes(nodeId))
+                .thenApply(result -> result == 0 ? Optional.<Lease>empty()
+                        : Optional.of(result == 1 ? lease : new Lease(room, nodeId, result)));
     }
 
     @Override

@@ -1,0 +1,153 @@
+package io.roomcast.gateway.cluster;
+
+import io.roomcast.gateway.Node;
+import io.roomcast.gateway.cluster.redis.RedisKeys;
+import io.roomcast.gateway.testing.Eventually;
+import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Join;
+import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.State;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Redis itself fails — a real redis-server process killed and started again empty on the same
+ * port, as a Redis without persistence restarts — under two real nodes sharing a room.
+ */
+class RedisFaultsTest {
+
+    private static final int LEASE_MS = 1500;
+
+    private RedisServer redis;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void startRedis() {
+        assumeTrue(RedisServer.availableKind() == RedisServer.Kind.PROCESS, "needs a redis-server process to kill and restart");
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        clients.forEach(TestClient::close);
+        nodes.forEach(Node::stop);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private Node node(String id) {
+        Node node = TestNodes.start(config -> {
+            config.redisUrl = redis.url();
+            config.nodeId = id;
+            config.leaseMs = LEASE_MS;
+        });
+        nodes.add(node);
+        return node;
+    }
+
+    private TestClient player(Node node, String name) throws Exception {
+        TestClient client = TestClient.connect(node.port());
+        clients.add(client);
+        client.hello(name);
+        return client;
+    }
+
+    @Test
+    void aRedisThatRestartsEmptyLeavesTheRoomWithItsOwnerAndPlayAcrossNodesHealsWithNothingStaleReplayed() throws Exception {
+        Node a = node("node-a");
+        Node b = node("node-b");
+        TestClient ann = player(a, "ann");
+        TestClient ben = player(b, "ben");
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        int benSeat = ben.join(room).getSeat();
+        ben.await(f -> f.hasState());
+        String leaseBefore = (String) redis.command("GET", RedisKeys.lease(room));
+
+        redis.kill();
+        Thread.sleep(LEASE_MS); // an outage as long as a lease: the owner's window lapses, the other node hears nothing
+        ann.drain();
+        ben.drain();
+        long restartedAtMs = System.currentTimeMillis();
+        redis.restart(); // empty: the lease, the epoch, the snapshot and the directory entry are gone
+
+        // The owner claims its room again (a higher epoch), nobody else does, and ben hears it again.
+        State healed = ben.await(f -> f.hasState() || f.hasLeft(), Duration.ofSeconds(10)).getState();
+        assertTrue(healed.getServerTimeMs() >= restartedAtMs - 50,
+                "no state buffered during the outage was replayed to ben: a state of " + healed.getServerTimeMs()
+                        + ", Redis restarted at " + restartedAtMs);
+        String leaseAfter = (String) redis.command("GET", RedisKeys.lease(room));
+        assertTrue(leaseAfter != null && leaseAfter.startsWith("node-a:"), "the owner holds its room again: " + leaseAfter);
+        assertTrue(epoch(leaseAfter) > epoch(leaseBefore), "at a higher epoch: " + leaseBefore + " -> " + leaseAfter);
+        assertTrue(a.ownedRooms().contains(room) && !b.ownedRooms().contains(room), "one owner, the same one");
+        assertEquals(1L, a.metrics().leasesReclaimed.sum());
+        // Play goes on across nodes: ben's input reaches the owner and comes back applied; ann plays on.
+        ben.input(room, 1, DemoInput.newBuilder().setDx(1).build().toByteString());
+        ben.await(f -> f.hasState() && applied(f.getState(), benSeat) == 1);
+        ann.await(ServerFrame::hasState);
+        for (TestClient player : List.of(ann, ben)) {
+            assertTrue(player.drain().stream().noneMatch(ServerFrame::hasLeft), "nobody was unseated");
+        }
+        // What Redis lost of the room is written again: the snapshot (for a takeover) and the directory entry.
+        Eventually.holds(() -> (Long) redis.command("EXISTS", RedisKeys.snapshot(room)) == 1L
+                && (Long) redis.command("EXISTS", RedisKeys.info(room)) == 1L, "the room's snapshot and entry are back");
+    }
+
+    @Test
+    void whileRedisIsDownJoinsAreAnsweredWithAnErrorAtOnceAndTheNodeSaysItIsNotReady() throws Exception {
+        Node a = node("node-a");
+        assertEquals(200, readyz(a));
+        redis.kill();
+        Eventually.holds(() -> readyz(a) == 503, "/readyz says not ready while Redis is down", Duration.ofSeconds(5));
+
+        TestClient cal = player(a, "cal");
+        long askedAt = System.nanoTime();
+        cal.send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setGameType("orb-rush")).build());
+        ServerFrame answer = cal.await(f -> f.hasError() || f.hasJoined(), Duration.ofSeconds(5));
+        long tookMs = (System.nanoTime() - askedAt) / 1_000_000;
+        assertTrue(answer.hasError() && answer.getError().getCode() == ErrorCode.INTERNAL, "an error, not a seat: " + answer);
+        assertTrue(tookMs < 2_500, "answered in " + tookMs + " ms, not after a long command timeout");
+
+        redis.restart();
+        Eventually.holds(() -> readyz(a) == 200, "ready again once Redis is back", Duration.ofSeconds(5));
+        assertFalse(cal.quickJoin("orb-rush").getRoomId().isEmpty(), "joins work again");
+    }
+
+    private static int readyz(Node node) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/readyz"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static long epoch(String lease) {
+        return Long.parseLong(lease.substring(lease.lastIndexOf(':') + 1));
+    }
+
+    private static int applied(State state, int seat) {
+        return state.getAppliedList().stream().filter(s -> s.getSeat() == seat).mapToInt(SeatInput::getSeq).findFirst().orElse(-1);
+    }
+}
