@@ -143,16 +143,18 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Drains: refuses new handshakes, closes every socket with 1012 (clients reconnect), closes
-     * the rooms, then stops the server and the workers.
+     * Drains: refuses new handshakes (and /readyz says not ready), closes every socket with 1012
+     * (clients reconnect), gives back every seat of this node's sessions, hands its rooms over
+     * (cluster) or closes them (single node), then stops the server and the workers.
      */
     public void stop() {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
         log.info("node {} draining", config.nodeId);
-        endpoint.closeAll();
-        owner.closeAll(config.drainTimeoutMs);
+        endpoint.closeAll();      // 1012 "service restart": the clients reconnect, through the load balancer, elsewhere
+        sessions.expireAll();     // their seats go back now, in rooms here and elsewhere: no ghost seats
+        owner.closeAll(config.drainTimeoutMs); // the rooms left move: last snapshot, lease released, a member node claims at once
         inbox.close();
         server.stop();
         workers.close();

@@ -58,6 +58,7 @@ public final class OwnerSide {
                     takeover.save(host);
                 }));
         lifecycle.onStateSent(takeover::stateSent);
+        members.onOwnerReleased(takeover::ownerReleased);
     }
 
     public RoomRequests requests() {
@@ -102,7 +103,9 @@ public final class OwnerSide {
         CountDownLatch closed = new CountDownLatch(hosts.size());
         for (RoomHost host : hosts.all()) {
             host.executor().execute(() -> {
-                if (cluster) {
+                if (host.runtime().isClosed()) {
+                    closed.countDown(); // emptied by the drain's leaves: closed, nothing to hand over
+                } else if (cluster) {
                     takeover.handOver(host).whenComplete((done, failure) -> closed.countDown());
                 } else {
                     lifecycle.close(host);

@@ -91,36 +91,51 @@ final class Takeover {
         return snapshots.save(host.roomId(), snapshot.toByteArray());
     }
 
-    /** Room thread, on drain: the last snapshot, then silence, then the lease is given up for a taker. */
+    /**
+     * Room thread, on drain: the last snapshot, then silence, then the lease is given up, and the
+     * nodes with members are told so on the room's channel: one of them claims the room at once
+     * instead of after a lease of silence.
+     */
     CompletionStage<Void> handOver(RoomHost host) {
+        RoomOwnership.Lease lease = host.lease();
+        long tick = host.runtime().tick();
         CompletionStage<Void> saved = save(host);
         host.fence();
         host.runtime().close();
-        return saved.thenCompose(done -> ownership.release(host.lease()));
+        return saved.thenCompose(done -> ownership.release(lease)).thenRun(() ->
+                bus.publishRoom(new MessageBus.RoomFrame(lease.roomId(), nodeId, lease.epoch(), tick, new byte[0], null,
+                        false, true)));
+    }
+
+    /** A room's owner drained and released it: claim it now (one node with members wins). */
+    void ownerReleased(String roomId) {
+        members.silentRoom(roomId).ifPresent(this::takeOver);
     }
 
     // ───────────── takeover ─────────────
 
-    /** Claims the rooms with members here whose owner sent nothing for a whole lease. */
+    /** Claims the rooms with members here whose owner sent nothing for a whole lease. Timer thread. */
     void takeOverSilentRooms() {
         long leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMs);
-        for (Members.SilentRoom silent : members.silentRooms(leaseNanos)) {
-            String roomId = silent.roomId();
-            if (hosts.get(roomId) != null || !takingOver.add(roomId)) {
-                continue;
-            }
-            long claimedAt = System.nanoTime();
-            ownership.claim(roomId, RoomOwnership.Claim.TAKEOVER)
-                    .thenCompose(lease -> lease.isEmpty()
-                            ? CompletableFuture.completedFuture(null)
-                            : snapshots.load(roomId).thenAccept(saved -> restoreOrEnd(lease.get(), saved, silent, claimedAt)))
-                    .whenComplete((done, failure) -> {
-                        takingOver.remove(roomId);
-                        if (failure != null) {
-                            log.warn("taking over room {} failed: {}", roomId, failure.toString());
-                        }
-                    });
+        members.silentRooms(leaseNanos).forEach(this::takeOver);
+    }
+
+    private void takeOver(Members.SilentRoom silent) {
+        String roomId = silent.roomId();
+        if (hosts.get(roomId) != null || !takingOver.add(roomId)) {
+            return;
         }
+        long claimedAt = System.nanoTime();
+        ownership.claim(roomId, RoomOwnership.Claim.TAKEOVER)
+                .thenCompose(lease -> lease.isEmpty()
+                        ? CompletableFuture.completedFuture(null)
+                        : snapshots.load(roomId).thenAccept(saved -> restoreOrEnd(lease.get(), saved, silent, claimedAt)))
+                .whenComplete((done, failure) -> {
+                    takingOver.remove(roomId);
+                    if (failure != null) {
+                        log.warn("taking over room {} failed: {}", roomId, failure.toString());
+                    }
+                });
     }
 
     private void restoreOrEnd(RoomOwnership.Lease lease, Optional<byte[]> saved, Members.SilentRoom silent, long claimedAt) {
@@ -197,7 +212,7 @@ final class Takeover {
         log.warn("room {} cannot be taken over (no usable snapshot): closing it for its members", roomId);
         metrics.roomsLost.increment();
         byte[] left = ServerFrames.left(roomId, LeaveReason.ROOM_LOST, LOST_DETAIL);
-        bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, left, null, true));
+        bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, left, null, true, false));
         members.endLocally(roomId, left); // this node does not hear its own frame from the channel
         directory.remove(roomId, gameType, null); // the entry names the filter key
         snapshots.delete(roomId);

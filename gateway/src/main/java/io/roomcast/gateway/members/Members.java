@@ -6,9 +6,11 @@ import io.roomcast.gateway.session.Session;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Which of this node's sessions are in which room, whoever owns it: one {@link RoomFanout} per
@@ -28,6 +30,7 @@ public final class Members {
     private final MessageBus bus;
     private final NodeMetrics metrics;
     private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
+    private volatile Consumer<String> ownerReleased = roomId -> {};
 
     public Members(String nodeId, MessageBus bus, NodeMetrics metrics) {
         this.nodeId = nodeId;
@@ -166,11 +169,25 @@ public final class Members {
         return silent;
     }
 
+    /** Who claims a room whose owner released it on drain (the owner side's takeover). */
+    public void onOwnerReleased(Consumer<String> claim) {
+        this.ownerReleased = claim;
+    }
+
+    /** The room as a takeover sees it now, silent or not; empty if no fan-out here has members in it. */
+    public Optional<SilentRoom> silentRoom(String roomId) {
+        RoomFanout fanout = fanouts.get(roomId);
+        if (fanout == null || fanout.isHostedHere() || fanout.isUnused()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), System.nanoTime() - fanout.lastFrameNanos()));
+    }
+
     private RoomFanout newFanout(String roomId, String owner) {
         RoomFanout fanout = new RoomFanout(metrics, roomId, nodeId, bus, owner, lost -> {
             lost.unsubscribe();
             fanouts.remove(lost.roomId(), lost);
-        });
+        }, released -> ownerReleased.accept(released.roomId()));
         if (!nodeId.equals(owner)) {
             fanout.subscribe();
         }

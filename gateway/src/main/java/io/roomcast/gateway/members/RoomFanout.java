@@ -48,6 +48,7 @@ public final class RoomFanout {
     private final String selfNode;
     private final MessageBus bus;
     private final Consumer<RoomFanout> onLost;
+    private final Consumer<RoomFanout> onReleased;
     private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
     private final Map<Session, List<byte[]>> expected = new LinkedHashMap<>(); // guarded by this
     private volatile long highestEpoch;
@@ -58,7 +59,8 @@ public final class RoomFanout {
     private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
 
     RoomFanout(NodeMetrics metrics, String roomId, String selfNode, MessageBus bus, String owner,
-               Consumer<RoomFanout> onLost) {
+               Consumer<RoomFanout> onLost, Consumer<RoomFanout> onReleased) {
+        this.onReleased = onReleased;
         this.metrics = metrics;
         this.roomId = roomId;
         this.selfNode = selfNode;
@@ -79,6 +81,8 @@ public final class RoomFanout {
         }
         if (lost) {
             onLost.accept(this);
+        } else if (message.released() && message.epoch() >= highestEpoch) {
+            onReleased.accept(this); // outside the lock: the claim goes through Members and Redis
         }
     }
 
@@ -94,6 +98,9 @@ public final class RoomFanout {
         if (message.lost()) {
             endForEveryone(message.frame());
             return true;
+        }
+        if (message.released()) {
+            return false; // no frame for the members: the room moves, its next owner's keyframe follows
         }
         String except = message.exceptPlayer();
         WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));

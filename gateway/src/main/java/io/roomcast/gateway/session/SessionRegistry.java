@@ -3,6 +3,7 @@ package io.roomcast.gateway.session;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +110,19 @@ public final class SessionRegistry {
             expire(session);
         } else {
             session.seatExpiry(timer.schedule(() -> expireIfDetached(session), seatGraceMillis, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * The node is draining: every session's seats are given back now (its socket was closed with
+     * 1012; a resume on another node is not possible yet, so a kept seat would only be a ghost).
+     */
+    public synchronized void expireAll() {
+        for (Session session : List.copyOf(byId.values())) {
+            if (session.seatExpiry() != null) {
+                session.seatExpiry().cancel(false);
+            }
+            expire(session);
         }
     }
 

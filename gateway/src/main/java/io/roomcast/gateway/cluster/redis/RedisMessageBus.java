@@ -47,6 +47,7 @@ public final class RedisMessageBus implements MessageBus {
                 .setEpoch(message.epoch())
                 .setTick(message.tick())
                 .setLost(message.lost())
+                .setReleased(message.released())
                 .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())); // never modified after encoding
         if (message.exceptPlayer() != null) {
             wire.setExceptPlayer(message.exceptPlayer());
@@ -66,7 +67,7 @@ public final class RedisMessageBus implements MessageBus {
             }
             listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
                     wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
-                    wire.getLost()));
+                    wire.getLost(), wire.getReleased()));
         });
     }
 
