@@ -5,7 +5,10 @@ import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.cluster.Presence;
 import io.roomcast.gateway.cluster.SnapshotStore;
+import io.roomcast.gateway.cluster.local.LocalPresence;
+import io.roomcast.gateway.cluster.redis.RedisPresence;
 import io.roomcast.gateway.cluster.local.LocalMessageBus;
 import io.roomcast.gateway.cluster.local.LocalRoomDirectory;
 import io.roomcast.gateway.cluster.local.LocalRoomOwnership;
@@ -76,12 +79,15 @@ public final class Node implements AutoCloseable {
         RoomDirectory directory;
         RoomOwnership ownership;
         SnapshotStore snapshots;
+        Presence presence;
+        String incarnation = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
             bus = new LocalMessageBus();
             directory = new LocalRoomDirectory();
             ownership = new LocalRoomOwnership(config.nodeId);
             snapshots = SnapshotStore.NONE;
+            presence = new LocalPresence(config.nodeId, incarnation);
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster);
             this.redis = redisBus.connections();
@@ -89,14 +95,15 @@ public final class Node implements AutoCloseable {
             directory = new RedisRoomDirectory(redis, config.leaseMs);
             ownership = new RedisRoomOwnership(redis, config.nodeId, config.leaseMs);
             snapshots = new RedisSnapshotStore(redis, config.leaseMs);
+            presence = new RedisPresence(redis, config.nodeId, incarnation, config.leaseMs);
         }
         Members members = new Members(config.nodeId, bus, metrics);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
-        this.owner = new OwnerSide(config, games, directory, ownership, snapshots, bus, workers, clock, metrics, members,
-                memberChannel);
+        this.owner = new OwnerSide(config, games, directory, ownership, snapshots, bus, presence, workers, clock, metrics,
+                members, memberChannel);
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
                 config.joinTimeoutMs, INPUT_WINDOW_MICROS);
-        this.router = new RoomRouter(config.nodeId, config.maxRoomsPerSession, directory, ownership, owner.creator(),
+        this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),
                 owners, members, this::session, metrics);
         memberChannel.bind(router); // the owner side answers this node's own sessions through the router
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,

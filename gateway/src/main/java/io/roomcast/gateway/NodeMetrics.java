@@ -38,6 +38,8 @@ public final class NodeMetrics {
     public final LongAdder unclaimedSeatsFreed = new LongAdder();
     /** Takeovers that found no usable snapshot: the room was closed, its members told ROOM_LOST. */
     public final LongAdder roomsLost = new LongAdder();
+    /** Seats freed because the node holding their player was gone for the seat grace (killed, restarted). */
+    public final LongAdder orphanedSeatsFreed = new LongAdder();
     /** Leases Redis had lost (it restarted empty) that their owner claimed again. */
     public final LongAdder leasesReclaimed = new LongAdder();
     /** Remote joins not answered within --join-timeout-ms. */
@@ -72,6 +74,7 @@ public final class NodeMetrics {
         out.put("rooms_lost", roomsLost.sum());
         out.put("join_timeouts", joinTimeouts.sum());
         out.put("leases_reclaimed", leasesReclaimed.sum());
+        out.put("orphaned_seats_freed", orphanedSeatsFreed.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
         return out;

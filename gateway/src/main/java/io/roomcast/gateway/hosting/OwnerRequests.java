@@ -75,7 +75,7 @@ final class OwnerRequests implements RoomRequests {
             if (joined == null) {
                 return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");
             }
-            host.seatedFrom(playerId, fromNode);
+            host.seatedFrom(playerId, fromNode, request.getGatewayIncarnation());
             JoinReply.Builder reply = ok(request, joined);
             if (request.getHasCursor()) {
                 runtime.eventsAfter(request.getEventsAfter()).forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
@@ -84,7 +84,7 @@ final class OwnerRequests implements RoomRequests {
         }
         return switch (runtime.join(playerId, request.getPlayerName())) {
             case JoinResult.Seated seated -> {
-                host.seatedFrom(playerId, fromNode);
+                host.seatedFrom(playerId, fromNode, request.getGatewayIncarnation());
                 if (reserve) {
                     host.reserve(playerId, timer.schedule(() -> host.executor().execute(() -> unclaimed(host, playerId)),
                             reservationMillis, TimeUnit.MILLISECONDS));

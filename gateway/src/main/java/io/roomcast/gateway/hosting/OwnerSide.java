@@ -4,6 +4,7 @@ import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.Presence;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.cluster.SnapshotStore;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The owner side of a node, wired: the registry of its rooms, their lifecycle, the requests they
  * answer, their leases and their takeovers, and the maintenance pass that runs every third of a
- * lease (renewals and the stall watchdog, silent rooms to take over, empty rooms to close).
+ * lease (renewals and the stall watchdog, silent rooms to take over, empty rooms to close, this
+ * node's heartbeat and the seats of players whose node is gone).
  * Thread-safe.
  */
 public final class OwnerSide {
@@ -35,12 +37,13 @@ public final class OwnerSide {
     private final OwnerRequests requests;
     private final LeaseKeeper leases;
     private final Takeover takeover;
+    private final OrphanedSeats orphans;
     private final boolean cluster;
     private ScheduledFuture<?> maintenance;
 
     public OwnerSide(NodeConfig config, Collection<RoomType<?>> games, RoomDirectory directory, RoomOwnership ownership,
-                     SnapshotStore snapshots, MessageBus bus, RoomWorkers workers, Clock clock, NodeMetrics metrics,
-                     Members members, MemberChannel memberChannel) {
+                     SnapshotStore snapshots, MessageBus bus, Presence presence, RoomWorkers workers, Clock clock,
+                     NodeMetrics metrics, Members members, MemberChannel memberChannel) {
         this.config = config;
         this.workers = workers;
         this.cluster = snapshots != SnapshotStore.NONE;
@@ -57,6 +60,7 @@ public final class OwnerSide {
                     lifecycle.publishSeats(host);
                     takeover.save(host);
                 }));
+        this.orphans = new OrphanedSeats(config.nodeId, presence, hosts, lifecycle, memberChannel, metrics, config.seatGraceMs);
         lifecycle.onStateSent(takeover::stateSent);
         members.onOwnerReleased(takeover::ownerReleased);
     }
@@ -79,6 +83,7 @@ public final class OwnerSide {
         leases.renewAll();
         takeover.takeOverSilentRooms();
         lifecycle.closeEmptyRooms(System.nanoTime());
+        orphans.check();
     }
 
     /** Rooms this node owns and ticks. */

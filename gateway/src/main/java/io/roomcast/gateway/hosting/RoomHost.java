@@ -50,6 +50,8 @@ public final class RoomHost implements RoomOutput {
     private final MemberChannel members;
     private final Events events;
     private final Map<String, String> playerNodes = new HashMap<>();
+    private final Map<String, String> playerIncarnations = new HashMap<>(); // the process of the player's node
+    private final Map<String, Long> goneSince = new HashMap<>(); // players whose node was last seen gone, since when
     private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
     private volatile boolean fenced;
     private volatile long emptySinceNanos;
@@ -121,15 +123,17 @@ public final class RoomHost implements RoomOutput {
         leaseWindow.confirmed(requestedAtNanos);
     }
 
-    /** Room thread: the player was seated from a session on {@code nodeId}. */
-    void seatedFrom(String playerId, String nodeId) {
+    /** Room thread: the player was seated from a session on {@code nodeId}, in its process {@code incarnation}. */
+    void seatedFrom(String playerId, String nodeId, String incarnation) {
         playerNodes.put(playerId, nodeId);
+        playerIncarnations.put(playerId, incarnation);
         emptySinceNanos = 0;
     }
 
     /** Room thread: the seats a restored snapshot brought back, with the node of each player's session. */
-    void restoredSeats(Map<String, String> nodesByPlayer) {
+    void restoredSeats(Map<String, String> nodesByPlayer, Map<String, String> incarnationsByPlayer) {
         playerNodes.putAll(nodesByPlayer);
+        playerIncarnations.putAll(incarnationsByPlayer);
         if (!nodesByPlayer.isEmpty()) {
             emptySinceNanos = 0;
         }
@@ -162,15 +166,26 @@ public final class RoomHost implements RoomOutput {
     String unseated(String playerId) {
         claimed(playerId);
         String node = playerNodes.remove(playerId);
+        playerIncarnations.remove(playerId);
         if (runtime.playerCount() == 0 && emptySinceNanos == 0) {
             emptySinceNanos = System.nanoTime();
         }
         return node;
     }
 
-    /** Room thread. */
+    /** Room thread: player id -> the node holding its session. */
     Map<String, String> playerNodes() {
         return playerNodes;
+    }
+
+    /** Room thread: players whose node is gone, and since when (System.nanoTime); see {@link OrphanedSeats}. */
+    Map<String, Long> goneSince() {
+        return goneSince;
+    }
+
+    /** Room thread: player id -> the process (incarnation) of that node; "" when unknown. */
+    Map<String, String> playerIncarnations() {
+        return playerIncarnations;
     }
 
     /** When the room last became empty (System.nanoTime); 0 while a seat is taken. Any thread. */

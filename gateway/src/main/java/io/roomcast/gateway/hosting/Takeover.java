@@ -87,6 +87,7 @@ final class Takeover {
         HostSnapshot snapshot = HostSnapshot.newBuilder()
                 .setRoom(host.runtime().snapshot())
                 .putAllPlayerNodes(host.playerNodes())
+                .putAllPlayerIncarnations(host.playerIncarnations())
                 .build();
         return snapshots.save(host.roomId(), snapshot.toByteArray());
     }
@@ -167,9 +168,8 @@ final class Takeover {
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / lifecycle.effectiveSettings(type.settings()).tickRateHz();
         long lastTick = Math.max(snapshot.getRoom().getTick(), silent.lastTick());
         RoomSnapshot room = snapshot.getRoom().toBuilder().setTick(lastTick + silent.silenceNanos() / periodNanos + 1).build();
-        Map<String, String> playerNodes = snapshot.getPlayerNodesMap();
         host.executor().execute(() -> {
-            host.restoredSeats(playerNodes);
+            host.restoredSeats(snapshot.getPlayerNodesMap(), snapshot.getPlayerIncarnationsMap());
             try {
                 host.runtime().restore(room);
             } catch (RuntimeException e) {
@@ -185,21 +185,8 @@ final class Takeover {
             log.info("took over room {} (epoch {}) from {} at tick {}", lease.roomId(), lease.epoch(), silent.formerOwner(),
                     room.getTick());
         });
-        // Players whose sessions lived on the former owner come back elsewhere as new sessions:
-        // their old seats are freed after the seat grace period, and the room closes if that empties it.
-        String formerOwner = silent.formerOwner();
-        workers.timer().schedule(() -> host.executor().execute(() -> {
-            if (host.runtime().isClosed()) {
-                return;
-            }
-            playerNodes.forEach((playerId, node) -> {
-                if (node.equals(formerOwner) && formerOwner.equals(host.playerNodes().get(playerId))
-                        && host.runtime().leave(playerId, LeaveCause.SEAT_EXPIRED)) {
-                    host.unseated(playerId);
-                }
-            });
-            lifecycle.seatsChanged(host);
-        }), config.seatGraceMs, TimeUnit.MILLISECONDS);
+        // The seats of players whose node is gone (the former owner's own, typically) are freed by
+        // OrphanedSeats after the seat grace; those of nodes still alive are kept.
     }
 
     /**

@@ -35,6 +35,7 @@ public final class Joins {
     private static final int ATTEMPTS = 3;
 
     private final String nodeId;
+    private final String incarnation;
     private final int maxRoomsPerSession;
     private final RoomDirectory directory;
     private final RoomCreator rooms;
@@ -44,9 +45,10 @@ public final class Joins {
     private final Function<String, Session> sessions;
     private final NodeMetrics metrics;
 
-    Joins(String nodeId, int maxRoomsPerSession, RoomDirectory directory, RoomCreator rooms, RoomLocator locator,
+    Joins(String nodeId, String incarnation, int maxRoomsPerSession, RoomDirectory directory, RoomCreator rooms, RoomLocator locator,
           OwnerChannels owners, Members members, Function<String, Session> sessions, NodeMetrics metrics) {
         this.nodeId = nodeId;
+        this.incarnation = incarnation;
         this.maxRoomsPerSession = maxRoomsPerSession;
         this.directory = directory;
         this.rooms = rooms;
@@ -246,7 +248,7 @@ public final class Joins {
 
     private JoinRequest.Builder request(Session session, String roomId, String gameType) {
         return JoinRequest.newBuilder().setRoomId(roomId).setPlayerId(session.id()).setPlayerName(session.name())
-                .setGameType(gameType);
+                .setGameType(gameType).setGatewayIncarnation(incarnation);
     }
 
     /** One join of one session: how it ends when it fails (the error, and the room slot given back). */

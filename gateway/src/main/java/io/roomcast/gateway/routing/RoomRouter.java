@@ -34,11 +34,13 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     private final Function<String, Session> sessions;
     private final NodeMetrics metrics;
 
-    public RoomRouter(String nodeId, int maxRoomsPerSession, RoomDirectory directory, RoomOwnership ownership,
-                      RoomCreator rooms, OwnerChannels owners, Members members, Function<String, Session> sessions,
-                      NodeMetrics metrics) {
+    /** @param incarnation this node's process (see Presence): the owner of a room records it with each seat */
+    public RoomRouter(String nodeId, String incarnation, int maxRoomsPerSession, RoomDirectory directory,
+                      RoomOwnership ownership, RoomCreator rooms, OwnerChannels owners, Members members,
+                      Function<String, Session> sessions, NodeMetrics metrics) {
         this.locator = new RoomLocator(nodeId, rooms, members, ownership);
-        this.joins = new Joins(nodeId, maxRoomsPerSession, directory, rooms, locator, owners, members, sessions, metrics);
+        this.joins = new Joins(nodeId, incarnation, maxRoomsPerSession, directory, rooms, locator, owners, members,
+                sessions, metrics);
         this.owners = owners;
         this.members = members;
         this.sessions = sessions;

@@ -219,7 +219,7 @@ class ClusterTest {
                         player == ann || player == ben ? ranked : casual)).build());
             }
             Eventually.holds(() -> nodes.stream().allMatch(n -> n.ownedRooms().isEmpty()), "both rooms closed");
-            Eventually.value(() -> ((List<?>) redis.command("KEYS", "rc:*")).stream().map(String::valueOf).sorted().toList(),
+            Eventually.value(redis::roomKeys,
                     List::isEmpty, "no rc:* key is left once both rooms closed", Duration.ofSeconds(3));
         }
     }

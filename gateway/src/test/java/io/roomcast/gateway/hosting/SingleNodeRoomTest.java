@@ -51,7 +51,7 @@ class SingleNodeRoomTest {
             ann.send(ClientFrame.newBuilder().setLeave(Leave.newBuilder().setRoomId(room)).build());
             ann.await(f -> f.hasLeft() && f.getLeft().getRoomId().equals(room));
             Eventually.holds(() -> node.ownedRooms().isEmpty(), "the empty room closed");
-            Eventually.value(() -> ((List<?>) redis.command("KEYS", "rc:*")).stream().map(String::valueOf).sorted().toList(),
+            Eventually.value(redis::roomKeys,
                     List::isEmpty, "no rc:* key is left once room " + room + " closed", Duration.ofSeconds(3));
         }
     }

@@ -222,9 +222,12 @@ class TakeoverLifecycleTest {
 
     // ───────────── helpers ─────────────
 
-    /** Keys of the room ({@code rc:{room:<id>}:*}), or every {@code rc:*} key when {@code room} is null. */
+    /** Keys of the room ({@code rc:{room:<id>}:*}), or every key rooms left when {@code room} is null. */
     static List<String> keysOf(String room) {
-        List<?> keys = (List<?>) redis.command("KEYS", room == null ? "rc:*" : "rc:{room:" + room + "}:*");
+        if (room == null) {
+            return redis.roomKeys();
+        }
+        List<?> keys = (List<?>) redis.command("KEYS", "rc:{room:" + room + "}:*");
         return keys.stream().map(String::valueOf).sorted().toList();
     }
 

@@ -45,6 +45,11 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:inbox";
     }
 
+    /** A node's heartbeat: its incarnation, for one lease. */
+    public static String nodeAlive(String nodeId) {
+        return "rc:{node:" + nodeId + "}:alive";
+    }
+
     /** Sorted set of a game's rooms with a free seat, scored by free seats (a game that filters by nothing). */
     public static String openRooms(String gameType) {
         return openRooms(gameType, "");

@@ -1,0 +1,23 @@
+package io.roomcast.gateway.cluster;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Which nodes are alive: each node marks itself alive every third of a lease with its
+ * <em>incarnation</em> (a random id of the process), and the mark lapses a lease after the last
+ * one. A seat is held for a player by a node's incarnation; a node restarted under the same id is
+ * a new incarnation, whose predecessor's players are gone. Thread-safe; asynchronous.
+ */
+public interface Presence {
+
+    /** This process's incarnation. */
+    String incarnation();
+
+    /** Marks this node alive for another lease. */
+    CompletionStage<Void> heartbeat();
+
+    /** Of {@code nodeIds}, those marked alive now, with the incarnation that marked them. */
+    CompletionStage<Map<String, String>> alive(Collection<String> nodeIds);
+}

@@ -1,0 +1,60 @@
+package io.roomcast.gateway.cluster.redis;
+
+import io.lettuce.core.SetArgs;
+import io.roomcast.gateway.cluster.Presence;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Node liveness in Redis: {@code rc:{node:<id>}:alive} holds the incarnation, with a TTL of one
+ * lease, set every third of a lease. One GET per node asked about (a node's key lives on its own
+ * slot on a Redis Cluster). Thread-safe; never blocks.
+ */
+public final class RedisPresence implements Presence {
+
+    private final RedisConnections redis;
+    private final String nodeId;
+    private final String incarnation;
+    private final long leaseMillis;
+
+    public RedisPresence(RedisConnections redis, String nodeId, String incarnation, long leaseMillis) {
+        this.redis = redis;
+        this.nodeId = nodeId;
+        this.incarnation = incarnation;
+        this.leaseMillis = leaseMillis;
+    }
+
+    @Override
+    public String incarnation() {
+        return incarnation;
+    }
+
+    @Override
+    public CompletionStage<Void> heartbeat() {
+        return redis.commands().set(RedisKeys.nodeAlive(nodeId), incarnation.getBytes(StandardCharsets.UTF_8),
+                SetArgs.Builder.px(leaseMillis)).thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> alive(Collection<String> nodeIds) {
+        List<String> nodes = List.copyOf(nodeIds);
+        List<CompletableFuture<byte[]>> reads = nodes.stream()
+                .map(node -> redis.commands().get(RedisKeys.nodeAlive(node)).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, String> alive = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                byte[] value = reads.get(i).join();
+                if (value != null) {
+                    alive.put(nodes.get(i), new String(value, StandardCharsets.UTF_8));
+                }
+            }
+            return alive;
+        });
+    }
+}
