@@ -6,7 +6,9 @@ import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.cluster.Presence;
+import io.roomcast.gateway.cluster.SessionStore;
 import io.roomcast.gateway.cluster.SnapshotStore;
+import io.roomcast.gateway.cluster.redis.RedisSessionStore;
 import io.roomcast.gateway.cluster.local.LocalPresence;
 import io.roomcast.gateway.cluster.redis.RedisPresence;
 import io.roomcast.gateway.cluster.local.LocalMessageBus;
@@ -80,6 +82,7 @@ public final class Node implements AutoCloseable {
         RoomOwnership ownership;
         SnapshotStore snapshots;
         Presence presence;
+        SessionStore sessionStore;
         String incarnation = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
@@ -88,6 +91,7 @@ public final class Node implements AutoCloseable {
             ownership = new LocalRoomOwnership(config.nodeId);
             snapshots = SnapshotStore.NONE;
             presence = new LocalPresence(config.nodeId, incarnation);
+            sessionStore = SessionStore.NONE;
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster);
             this.redis = redisBus.connections();
@@ -95,7 +99,8 @@ public final class Node implements AutoCloseable {
             directory = new RedisRoomDirectory(redis, config.leaseMs);
             ownership = new RedisRoomOwnership(redis, config.nodeId, config.leaseMs);
             snapshots = new RedisSnapshotStore(redis, config.leaseMs);
-            presence = new RedisPresence(redis, config.nodeId, incarnation, config.leaseMs);
+            presence = new RedisPresence(redis, config.nodeId, incarnation, config.leaseMs, config.seatGraceMs);
+            sessionStore = new RedisSessionStore(redis);
         }
         Members members = new Members(config.nodeId, bus, metrics);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
@@ -104,10 +109,10 @@ public final class Node implements AutoCloseable {
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
                 config.joinTimeoutMs, INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),
-                owners, members, this::session, metrics);
+                owners, members, this::session, metrics, workers.timer(), 2L * config.leaseMs + config.joinTimeoutMs);
         memberChannel.bind(router); // the owner side answers this node's own sessions through the router
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
-                config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router);
+                config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
                 sessions, router, metrics, clock, draining));
@@ -151,17 +156,16 @@ public final class Node implements AutoCloseable {
 
     /**
      * Drains: refuses new handshakes (and /readyz says not ready), closes every socket with 1012
-     * (clients reconnect), gives back every seat of this node's sessions, hands its rooms over
-     * (cluster) or closes them (single node), then stops the server and the workers.
+     * (clients reconnect, in a cluster to another node, and resume there with their seats), hands
+     * its rooms over (cluster) or closes them (single node), then stops the server and the workers.
      */
     public void stop() {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
         log.info("node {} draining", config.nodeId);
-        endpoint.closeAll();      // 1012 "service restart": the clients reconnect, through the load balancer, elsewhere
-        sessions.expireAll();     // their seats go back now, in rooms here and elsewhere: no ghost seats
-        owner.closeAll(config.drainTimeoutMs); // the rooms left move: last snapshot, lease released, a member node claims at once
+        endpoint.closeAll();      // 1012 "service restart": the clients reconnect elsewhere and resume, seats kept
+        owner.closeAll(config.drainTimeoutMs); // the rooms move: last snapshot, lease released, a member node claims at once
         inbox.close();
         server.stop();
         workers.close();

@@ -40,6 +40,8 @@ public final class NodeMetrics {
     public final LongAdder roomsLost = new LongAdder();
     /** Seats freed because the node holding their player was gone for the seat grace (killed, restarted). */
     public final LongAdder orphanedSeatsFreed = new LongAdder();
+    /** Sessions resumed on this node from another node's record (its node died or drained). */
+    public final LongAdder resumedFromAnotherNode = new LongAdder();
     /** Leases Redis had lost (it restarted empty) that their owner claimed again. */
     public final LongAdder leasesReclaimed = new LongAdder();
     /** Remote joins not answered within --join-timeout-ms. */
@@ -75,6 +77,7 @@ public final class NodeMetrics {
         out.put("join_timeouts", joinTimeouts.sum());
         out.put("leases_reclaimed", leasesReclaimed.sum());
         out.put("orphaned_seats_freed", orphanedSeatsFreed.sum());
+        out.put("resumed_from_another_node", resumedFromAnotherNode.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
         return out;

@@ -114,12 +114,16 @@ final class OwnerRequests implements RoomRequests {
     }
 
     @Override
-    public void leave(String roomId, String playerId, LeaveCause cause) {
+    public void leave(String fromNode, String roomId, String playerId, LeaveCause cause) {
         RoomHost host = hosts.get(roomId);
         if (host == null) {
             return;
         }
         host.executor().execute(() -> {
+            String holder = host.playerNodes().get(playerId);
+            if (holder != null && !holder.equals(fromNode)) {
+                return; // the player resumed on another node since: this node's copy of the session gives nothing up
+            }
             if (!host.runtime().isClosed() && host.runtime().leave(playerId, cause)) {
                 host.unseated(playerId);
                 lifecycle.seatsChanged(host);

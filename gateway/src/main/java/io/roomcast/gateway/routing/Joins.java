@@ -16,6 +16,8 @@ import io.roomcast.proto.v1.RoomCursor;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -33,6 +35,8 @@ public final class Joins {
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Quick-join and join-or-create try this many times when the room they found filled up or closed. */
     private static final int ATTEMPTS = 3;
+    /** A rejoin that finds the room between owners looks again after this. */
+    private static final long REJOIN_RETRY_MS = 200;
 
     private final String nodeId;
     private final String incarnation;
@@ -44,9 +48,14 @@ public final class Joins {
     private final Members members;
     private final Function<String, Session> sessions;
     private final NodeMetrics metrics;
+    private final ScheduledExecutorService timer;
+    private final long rejoinWindowMillis;
 
     Joins(String nodeId, String incarnation, int maxRoomsPerSession, RoomDirectory directory, RoomCreator rooms, RoomLocator locator,
-          OwnerChannels owners, Members members, Function<String, Session> sessions, NodeMetrics metrics) {
+          OwnerChannels owners, Members members, Function<String, Session> sessions, NodeMetrics metrics,
+          ScheduledExecutorService timer, long rejoinWindowMillis) {
+        this.timer = timer;
+        this.rejoinWindowMillis = rejoinWindowMillis;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.maxRoomsPerSession = maxRoomsPerSession;
@@ -85,20 +94,35 @@ public final class Joins {
     void rejoin(Session session, List<RoomCursor> cursors) {
         Map<String, Long> lastSeen = cursors.stream()
                 .collect(Collectors.toMap(RoomCursor::getRoomId, RoomCursor::getLastEventOffset, (a, b) -> b));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rejoinWindowMillis);
         for (String roomId : List.copyOf(session.rooms())) {
-            locator.locate(roomId).whenComplete((owner, failure) -> {
-                if (owner == null) {
-                    session.leftRoom(roomId);
-                    session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED,
-                            failure != null ? "the room's owner could not be found" : "room gone"));
-                    return;
-                }
-                long cursor = lastSeen.getOrDefault(roomId, -1L);
+            rejoin(session, roomId, lastSeen.getOrDefault(roomId, -1L), deadline);
+        }
+    }
+
+    /**
+     * One room of a resume. A room whose node died (or drained) is between owners for up to a
+     * lease and a bit: no owner, an owner that does not answer, or one that does not know the
+     * room yet. The rejoin looks again until {@code deadline} before it tells the client the
+     * room is gone.
+     */
+    private void rejoin(Session session, String roomId, long cursor, long deadline) {
+        Runnable again = () -> timer.schedule(() -> rejoin(session, roomId, cursor, deadline), REJOIN_RETRY_MS,
+                TimeUnit.MILLISECONDS);
+        boolean mayRetry = System.nanoTime() - deadline < 0;
+        locator.locate(roomId).whenComplete((owner, failure) -> {
+            if (owner == null && failure == null && mayRetry) {
+                again.run();
+            } else if (owner == null) {
+                session.leftRoom(roomId);
+                session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED,
+                        failure != null ? "the room's owner could not be found" : "room gone"));
+            } else {
                 JoinRequest request = request(session, roomId, "").setRejoin(true)
                         .setHasCursor(cursor >= 0).setEventsAfter(Math.max(0, cursor)).build();
-                seat(new Attempt(session, 0), owner, request, null);
-            });
-        }
+                seat(new Attempt(session, 0), owner, request, mayRetry ? again : null);
+            }
+        });
     }
 
     private void byId(Attempt attempt, String roomId) {
@@ -210,7 +234,9 @@ public final class Joins {
             members.forget(roomId, session);
             ErrorCode code = failure != null ? ErrorCode.INTERNAL : ErrorCode.forNumber(reply.getErrorCode());
             String message = failure != null ? describe(failure) : reply.getMessage();
-            if (rejoin) {
+            if (rejoin && retry != null && (failure != null || code == ErrorCode.ROOM_NOT_FOUND)) {
+                retry.run(); // the room is between owners (a takeover or a hand-over under way): look again
+            } else if (rejoin) {
                 session.leftRoom(roomId);
                 session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED, message));
                 if (failure != null) {

@@ -35,7 +35,7 @@ final class LocalOwner implements OwnerChannel {
 
     @Override
     public void leave(String roomId, String playerId, boolean seatExpired) {
-        owner.leave(roomId, playerId, seatExpired ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED);
+        owner.leave(nodeId, roomId, playerId, seatExpired ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED);
     }
 
     @Override

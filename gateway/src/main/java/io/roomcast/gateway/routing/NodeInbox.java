@@ -66,7 +66,8 @@ public final class NodeInbox {
             case EMIT_REQUEST -> owner.emit(from, message.getEmitRequest());
             case LEAVE_REQUEST -> {
                 LeaveRequest leave = message.getLeaveRequest();
-                owner.leave(leave.getRoomId(), leave.getPlayerId(), leave.getSeatExpired() ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED);
+                owner.leave(from, leave.getRoomId(), leave.getPlayerId(),
+                        leave.getSeatExpired() ? LeaveCause.SEAT_EXPIRED : LeaveCause.REQUESTED);
             }
             case KEYFRAME_REQUEST -> owner.keyframe(message.getKeyframeRequest().getRoomId(), message.getKeyframeRequest().getPlayerId());
             case JOIN_REPLY -> owners.onJoinReply(from, message.getJoinReply());

@@ -23,7 +23,11 @@ public interface RoomRequests {
 
     void claim(String roomId, String playerId);
 
-    void leave(String roomId, String playerId, LeaveCause cause);
+    /**
+     * Frees the player's seat — only when {@code fromNode} holds it: a node whose session of the
+     * player was resumed on another node gives up nothing when its own copy expires.
+     */
+    void leave(String fromNode, String roomId, String playerId, LeaveCause cause);
 
     /** Answers through the {@link MemberChannel} to {@code fromNode}. */
     void emit(String fromNode, EmitRequest request);

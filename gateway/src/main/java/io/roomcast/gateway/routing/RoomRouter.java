@@ -17,6 +17,7 @@ import io.roomcast.proto.v1.RoomCursor;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 /**
@@ -37,10 +38,11 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     /** @param incarnation this node's process (see Presence): the owner of a room records it with each seat */
     public RoomRouter(String nodeId, String incarnation, int maxRoomsPerSession, RoomDirectory directory,
                       RoomOwnership ownership, RoomCreator rooms, OwnerChannels owners, Members members,
-                      Function<String, Session> sessions, NodeMetrics metrics) {
+                      Function<String, Session> sessions, NodeMetrics metrics, ScheduledExecutorService timer,
+                      long rejoinWindowMillis) {
         this.locator = new RoomLocator(nodeId, rooms, members, ownership);
         this.joins = new Joins(nodeId, incarnation, maxRoomsPerSession, directory, rooms, locator, owners, members,
-                sessions, metrics);
+                sessions, metrics, timer, rejoinWindowMillis);
         this.owners = owners;
         this.members = members;
         this.sessions = sessions;

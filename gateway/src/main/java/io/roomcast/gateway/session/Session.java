@@ -14,7 +14,8 @@ public final class Session {
 
     private final String id;
     private final String name;
-    private final String resumeToken;
+    private volatile String resumeToken; // replaced at every resume: a token is single-use
+    private volatile Runnable roomsChanged = () -> {};
     private final RateLimiter inputs;
     private final RateLimiter emits;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
@@ -108,7 +109,9 @@ public final class Session {
         if (expired) {
             return false;
         }
-        rooms.add(roomId);
+        if (rooms.add(roomId)) {
+            roomsChanged.run();
+        }
         return true;
     }
 
@@ -124,7 +127,23 @@ public final class Session {
 
     /** Called when the seat is freed. */
     public void leftRoom(String roomId) {
-        rooms.remove(roomId);
+        if (rooms.remove(roomId)) {
+            roomsChanged.run();
+        }
+    }
+
+    void resumeToken(String token) {
+        this.resumeToken = token;
+    }
+
+    /** What the registry does when the rooms change (keep the resumable record up to date). */
+    void onRoomsChanged(Runnable hook) {
+        this.roomsChanged = hook;
+    }
+
+    /** A session resumed from another node's record: the rooms it holds seats in. */
+    void restoreRooms(java.util.Collection<String> held) {
+        rooms.addAll(held);
     }
 
     FrameSink connection() {

@@ -1,11 +1,15 @@
 package io.roomcast.gateway.session;
 
+import io.roomcast.gateway.cluster.SessionStore;
+import io.roomcast.proto.cluster.SessionRecord;
+
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +45,18 @@ public final class SessionRegistry {
     private final int emitsPerSecond;
     private final long seatGraceMillis;
     private final Listener listener;
+    private final String nodeId;
+    private final SessionStore store;
 
+    /**
+     * @param store where sessions are kept for a resume on another node ({@link SessionStore#NONE}
+     *              on the single node); tokens name {@code nodeId}
+     */
     public SessionRegistry(ScheduledExecutorService timer, LongSupplier nanoTime, int maxSessions,
-                           int inputsPerSecond, int emitsPerSecond, long seatGraceMillis, Listener listener) {
+                           int inputsPerSecond, int emitsPerSecond, long seatGraceMillis, Listener listener,
+                           String nodeId, SessionStore store) {
+        this.nodeId = nodeId;
+        this.store = store;
         this.timer = timer;
         this.nanoTime = nanoTime;
         this.maxSessions = maxSessions;
@@ -62,14 +75,51 @@ public final class SessionRegistry {
         if (byId.size() >= maxSessions) {
             return null;
         }
-        long now = nanoTime.getAsLong();
-        Session session = new Session(newId(9), playerName, newId(24),
-                new RateLimiter(inputsPerSecond, now), new RateLimiter(emitsPerSecond, now));
+        Session session = register(newId(9), playerName, List.of());
         greet.accept(session);
         session.attach(sink);
+        return session;
+    }
+
+    /**
+     * A session another node held, resumed here from its record (its token is spent; a new one
+     * is issued), attached to {@code sink}; null if the token names no record, or the node is full.
+     * {@code greet} runs before the socket is attached. Completes on Redis's thread.
+     */
+    public CompletionStage<Session> adopt(String resumeToken, FrameSink sink, Consumer<Session> greet) {
+        return store.take(resumeToken).thenApply(record -> {
+            if (record.isEmpty()) {
+                return null;
+            }
+            synchronized (this) {
+                if (byId.size() >= maxSessions || byId.containsKey(record.get().getSessionId())) {
+                    return null;
+                }
+                Session session = register(record.get().getSessionId(), record.get().getPlayerName(),
+                        record.get().getRoomsList());
+                greet.accept(session);
+                session.attach(sink);
+                return session;
+            }
+        });
+    }
+
+    /** Under the lock: a new session, known by id and token, kept in the store. */
+    private Session register(String id, String playerName, List<String> rooms) {
+        long now = nanoTime.getAsLong();
+        Session session = new Session(id, playerName, newToken(), new RateLimiter(inputsPerSecond, now),
+                new RateLimiter(emitsPerSecond, now));
+        session.restoreRooms(rooms);
+        session.onRoomsChanged(() -> save(session));
         byId.put(session.id(), session);
         byResumeToken.put(session.resumeToken(), session);
+        save(session);
         return session;
+    }
+
+    private void save(Session session) {
+        store.save(session.resumeToken(), SessionRecord.newBuilder().setSessionId(session.id())
+                .setPlayerName(session.name()).setNodeId(nodeId).addAllRooms(session.rooms()).build());
     }
 
     /**
@@ -91,6 +141,12 @@ public final class SessionRegistry {
         if (previous != null) {
             listener.offline(session); // nothing of the rooms may reach the new socket before its Joined
         }
+        // The token is spent: a new one goes out in this Welcome.
+        byResumeToken.remove(resumeToken);
+        store.forget(resumeToken);
+        session.resumeToken(newToken());
+        byResumeToken.put(session.resumeToken(), session);
+        save(session);
         greet.accept(session);
         session.attach(sink);
         return new Resumed(session, previous);
@@ -113,19 +169,6 @@ public final class SessionRegistry {
         }
     }
 
-    /**
-     * The node is draining: every session's seats are given back now (its socket was closed with
-     * 1012; a resume on another node is not possible yet, so a kept seat would only be a ghost).
-     */
-    public synchronized void expireAll() {
-        for (Session session : List.copyOf(byId.values())) {
-            if (session.seatExpiry() != null) {
-                session.seatExpiry().cancel(false);
-            }
-            expire(session);
-        }
-    }
-
     public Session get(String sessionId) {
         return byId.get(sessionId);
     }
@@ -143,8 +186,14 @@ public final class SessionRegistry {
     private void expire(Session session) {
         byId.remove(session.id());
         byResumeToken.remove(session.resumeToken());
+        store.forget(session.resumeToken());
         session.seatExpiry(null);
         listener.seatsExpired(session, session.expire());
+    }
+
+    /** {@code <node>~<secret>}: any node finds the session's record from the token alone. */
+    private String newToken() {
+        return nodeId + "~" + newId(24);
     }
 
     private String newId(int bytes) {

@@ -45,6 +45,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private final AtomicBoolean closing = new AtomicBoolean();
     private XnioExecutor.Key handshakeTimer;
     private Session session;
+    private boolean adopting; // a resume token of another node is being looked up: no frame is taken meanwhile
     private int badFrames;
     private long lastRateLimitErrorNanos = Long.MIN_VALUE / 2;
 
@@ -96,7 +97,10 @@ final class Connection implements WsSocket.Listener, FrameSink {
             badFrame(0, "not a ClientFrame: " + e.getMessage());
             return;
         }
-        if (session == null) {
+        if (adopting) {
+            send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
+                    frame.getRequestId()));
+        } else if (session == null) {
             handshake(frame);
         } else {
             dispatch(frame);
@@ -129,20 +133,45 @@ final class Connection implements WsSocket.Listener, FrameSink {
         }
         handshakeTimer.remove();
         SessionRegistry sessions = services.sessions();
-        boolean resumeFailed = false;
-        if (!hello.getResumeToken().isEmpty()) {
-            SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
-            if (resumed != null) {
-                session = resumed.session();
-                if (resumed.replaced() != null) {
-                    resumed.replaced().close(CloseCodes.SESSION_REPLACED, "session resumed on another socket");
-                }
-                services.rooms().resumed(session, hello.getCursorsList());
-                return;
-            }
-            resumeFailed = true;
+        if (hello.getResumeToken().isEmpty()) {
+            openSession(name, requestId, false);
+            return;
         }
-        session = sessions.open(name, this, s -> welcome(s, false));
+        SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
+        if (resumed != null) {
+            session = resumed.session();
+            if (resumed.replaced() != null) {
+                resumed.replaced().close(CloseCodes.SESSION_REPLACED, "session resumed on another socket");
+            }
+            services.rooms().resumed(session, hello.getCursorsList());
+            return;
+        }
+        // Not a session of this node: another node's, whose record any node can take (once).
+        adopting = true;
+        sessions.adopt(hello.getResumeToken(), this, s -> welcome(s, true)).whenComplete((adopted, failure) ->
+                socket.ioThread().execute(() -> adopted(adopted, name, requestId, hello)));
+    }
+
+    /** I/O thread: the lookup of another node's session ended. */
+    private void adopted(Session adopted, String name, int requestId, Hello hello) {
+        adopting = false;
+        if (adopted == null) {
+            if (!closing.get()) {
+                openSession(name, requestId, true);
+            }
+            return;
+        }
+        session = adopted;
+        if (closing.get()) {
+            services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
+            return;
+        }
+        services.metrics().resumedFromAnotherNode.increment();
+        services.rooms().resumed(session, hello.getCursorsList());
+    }
+
+    private void openSession(String name, int requestId, boolean resumeFailed) {
+        session = services.sessions().open(name, this, s -> welcome(s, false));
         if (session == null) {
             close(CloseCodes.TRY_AGAIN_LATER, "node full");
         } else if (resumeFailed) {

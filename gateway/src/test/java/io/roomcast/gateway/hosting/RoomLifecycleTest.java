@@ -142,6 +142,7 @@ class RoomLifecycleTest {
                 .setPayload(ByteString.copyFromUtf8(Integer.toString(emitted.incrementAndGet()))).build()),
                 0, 5, TimeUnit.MILLISECONDS);
 
+        String token = welcome.getResumeToken();
         for (int resume = 1; resume <= RESUMES; resume++) {
             // Ben hears the room for a while (at least 10 more events), then his network drops.
             long target = lastOffset + 10;
@@ -159,9 +160,11 @@ class RoomLifecycleTest {
 
             TestClient again = connect(b);
             again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("ben")
-                    .setResumeToken(welcome.getResumeToken())
+                    .setResumeToken(token)
                     .addCursors(RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(lastOffset))).build());
-            assertTrue(again.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "resume #" + resume + ": seats kept");
+            Welcome resumedWelcome = again.await(ServerFrame::hasWelcome).getWelcome();
+            assertTrue(resumedWelcome.getResumed(), "resume #" + resume + ": seats kept");
+            token = resumedWelcome.getResumeToken(); // a token works once: the next resume uses the new one
             List<ServerFrame> frames = again.collect(Duration.ofMillis(400));
 
             int joinedAt = -1;

@@ -224,12 +224,13 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Every {@code rc:*} key except the heartbeats of live nodes ({@code rc:{node:<id>}:alive},
-     * which live as long as their node): what rooms and games left in Redis, sorted.
+     * Every {@code rc:*} key except those of live nodes ({@code rc:{node:<id>}:alive} and
+     * {@code :sessions}, which live as long as their node and its players): what rooms and games
+     * left in Redis, sorted.
      */
     public List<String> roomKeys() {
         return ((List<?>) command("KEYS", "rc:*")).stream().map(String::valueOf)
-                .filter(key -> !(key.startsWith("rc:{node:") && key.endsWith("}:alive"))).sorted().toList();
+                .filter(key -> !key.startsWith("rc:{node:")).sorted().toList();
     }
 
     /** Redis dies at once (SIGKILL; the container is killed). Not for {@link Kind#EXTERNAL}. */

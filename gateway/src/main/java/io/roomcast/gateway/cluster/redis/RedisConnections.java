@@ -55,7 +55,8 @@ import java.util.function.BiConsumer;
  * publishes fail at once instead of waiting in a queue ({@code REJECT_COMMANDS}) — a join is
  * answered with an error, a state that cannot go out is dropped (latest-wins), and nothing stale
  * is replayed when Redis is back; commands that reach a live Redis time out after
- * {@link #COMMAND_TIMEOUT}. The pub/sub connection keeps its subscriptions and is resubscribed
+ * {@link #COMMAND_TIMEOUT}. On a Redis Cluster commands wait for a shard's connection up to that
+ * timeout instead (its connections open lazily), and are cancelled, not sent, after it. The pub/sub connection keeps its subscriptions and is resubscribed
  * by Lettuce on reconnect. Reconnects are tried with full jitter between {@link #RECONNECT_MIN}
  * and {@link #RECONNECT_MAX}. Thread-safe.
  */
@@ -110,7 +111,13 @@ public final class RedisConnections implements AutoCloseable {
             }
         };
         if (cluster) {
-            RedisClusterClient commandClient = cluster(uri, ClusterClientOptions.builder(failFast).build());
+            // A Redis Cluster connection opens its connections to the shards lazily, so rejecting
+            // commands while "disconnected" would reject the first command to every shard: there
+            // commands wait for a (re)connect instead, up to the command timeout, and a publish that
+            // timed out is cancelled, never sent late.
+            ClientOptions waitForShards = ClientOptions.builder().requestQueueSize(REQUEST_QUEUE)
+                    .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build();
+            RedisClusterClient commandClient = cluster(uri, ClusterClientOptions.builder(waitForShards).build());
             RedisClusterClient pubSubClient = cluster(uri, ClusterClientOptions.builder(keepSubscriptions).build());
             pubSubClient.addListener(resubscribed);
             StatefulRedisClusterConnection<String, byte[]> commanding = commandClient.connect(CODEC);

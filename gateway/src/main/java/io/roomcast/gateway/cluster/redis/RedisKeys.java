@@ -50,6 +50,11 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:alive";
     }
 
+    /** A node's sessions that can be resumed anywhere: a hash, a field per session (see RedisSessionStore). */
+    public static String nodeSessions(String nodeId) {
+        return "rc:{node:" + nodeId + "}:sessions";
+    }
+
     /** Sorted set of a game's rooms with a free seat, scored by free seats (a game that filters by nothing). */
     public static String openRooms(String gameType) {
         return openRooms(gameType, "");

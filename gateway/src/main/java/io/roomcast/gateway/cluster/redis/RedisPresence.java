@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Node liveness in Redis: {@code rc:{node:<id>}:alive} holds the incarnation, with a TTL of one
- * lease, set every third of a lease. One GET per node asked about (a node's key lives on its own
+ * lease, set every third of a lease (which also keeps the node's resumable sessions a lease plus
+ * the seat grace). One GET per node asked about (a node's key lives on its own
  * slot on a Redis Cluster). Thread-safe; never blocks.
  */
 public final class RedisPresence implements Presence {
@@ -22,12 +23,15 @@ public final class RedisPresence implements Presence {
     private final String nodeId;
     private final String incarnation;
     private final long leaseMillis;
+    private final long sessionsKeepMillis;
 
-    public RedisPresence(RedisConnections redis, String nodeId, String incarnation, long leaseMillis) {
+    /** @param seatGraceMillis how long this node's resumable sessions outlive its last heartbeat, past a lease */
+    public RedisPresence(RedisConnections redis, String nodeId, String incarnation, long leaseMillis, long seatGraceMillis) {
         this.redis = redis;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.leaseMillis = leaseMillis;
+        this.sessionsKeepMillis = leaseMillis + seatGraceMillis;
     }
 
     @Override
@@ -37,6 +41,7 @@ public final class RedisPresence implements Presence {
 
     @Override
     public CompletionStage<Void> heartbeat() {
+        redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis);
         return redis.commands().set(RedisKeys.nodeAlive(nodeId), incarnation.getBytes(StandardCharsets.UTF_8),
                 SetArgs.Builder.px(leaseMillis)).thenApply(ok -> null);
     }
