@@ -42,6 +42,8 @@ public final class NodeMetrics {
     public final LongAdder joinTimeouts = new LongAdder();
     public final LongAdder roomsFenced = new LongAdder();
     public final LongAdder roomsTakenOver = new LongAdder();
+    /** Sockets closed for breaking RFC 6455 (1002: framing, masking, close codes; 1007: a close reason not UTF-8). */
+    public final LongAdder protocolViolations = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -71,6 +73,7 @@ public final class NodeMetrics {
         out.put("join_timeouts", joinTimeouts.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
+        out.put("protocol_violations", protocolViolations.sum());
         return out;
     }
 }

@@ -76,6 +76,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         if (code == FrameDecoder.CLOSE_TOO_BIG) {
             services.metrics().oversizeFrames.increment();
         } else {
+            services.metrics().protocolViolations.increment();
             log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
         }
     }
