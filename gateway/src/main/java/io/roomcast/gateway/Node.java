@@ -17,7 +17,10 @@ import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.hosting.OwnerSide;
 import io.roomcast.gateway.hosting.RoomWorkers;
+import io.roomcast.gateway.http.ClientAddresses;
+import io.roomcast.gateway.http.ConnectionGate;
 import io.roomcast.gateway.http.HttpRoutes;
+import io.roomcast.gateway.http.HttpServer;
 import io.roomcast.gateway.members.Members;
 import io.roomcast.gateway.routing.MemberChannels;
 import io.roomcast.gateway.routing.NodeInbox;
@@ -27,12 +30,9 @@ import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
 import io.roomcast.games.BundledGames;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,7 +61,7 @@ public final class Node implements AutoCloseable {
     private final NodeInbox inbox;
     private final RedisConnections redis; // null on the embedded default
     private final WsEndpoint endpoint;
-    private final Undertow server;
+    private final HttpServer server;
     private int port;
 
     public Node(NodeConfig config) {
@@ -102,22 +102,21 @@ public final class Node implements AutoCloseable {
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router);
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
+        ConnectionGate gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp,
+                config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),
+                metrics, clock::nanoTime);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
-                sessions, router, metrics, clock, draining));
-        this.server = Undertow.builder()
-                .addHttpListener(config.port, config.host)
-                .setIoThreads(config.ioThreads > 0 ? config.ioThreads : cores)
-                .setWorkerThreads(Math.max(2, cores))
-                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
-                .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics))
-                .build();
+                sessions, router, metrics, clock, draining), gate);
+        this.server = new HttpServer(config.host, config.port, config.ioThreads > 0 ? config.ioThreads : cores,
+                Math.max(2, cores), config.requestTimeoutMs,
+                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics), gate);
     }
 
     public Node start() {
         inbox.open();
         owner.start();
         server.start();
-        port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
+        port = server.port();
         log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
                 ? "embedded: in-process directory, ownership and bus"
                 : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + config.redisUrl);
@@ -154,7 +153,7 @@ public final class Node implements AutoCloseable {
         endpoint.closeAll();
         owner.closeAll(config.drainTimeoutMs);
         inbox.close();
-        server.stop();
+        server.close();
         workers.close();
         if (redis != null) {
             try {

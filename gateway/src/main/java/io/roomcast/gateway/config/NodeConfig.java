@@ -115,6 +115,26 @@ public final class NodeConfig {
             description = "On SIGTERM, time given to close sockets and rooms before exit (env DRAIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int drainTimeoutMs;
 
+    @Option(names = "--request-timeout-ms", defaultValue = "${env:REQUEST_TIMEOUT_MS:-10000}",
+            description = "A connection must send a whole HTTP request line and headers (the WebSocket upgrade) within this time of connecting, and a keep-alive connection its next request; else it is closed without an answer (slowloris) (env REQUEST_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
+    public int requestTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "${env:MAX_CONNECTIONS:-25000}",
+            description = "TCP connections (HTTP and WebSocket) this node holds at most; more are answered 503 at accept (env MAX_CONNECTIONS). Default: ${DEFAULT-VALUE}")
+    public int maxConnections;
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "${env:MAX_CONNECTIONS_PER_IP:-256}",
+            description = "TCP connections from one client address (an IPv6 /64) at most; more are answered 503 at accept; a trusted proxy's count only against --max-connections (env MAX_CONNECTIONS_PER_IP). Default: ${DEFAULT-VALUE}")
+    public int maxConnectionsPerIp;
+
+    @Option(names = "--max-handshakes-per-ip-per-second", defaultValue = "${env:MAX_HANDSHAKES_PER_IP_PER_SECOND:-20}",
+            description = "WebSocket upgrades per second from one client address, burst of one second; more are answered 429 (env MAX_HANDSHAKES_PER_IP_PER_SECOND). Default: ${DEFAULT-VALUE}")
+    public int maxHandshakesPerIpPerSecond;
+
+    @Option(names = "--trusted-proxies", defaultValue = "${env:TRUSTED_PROXIES:-}",
+            description = "Load balancers' addresses or networks, comma-separated (10.0.0.0/8,127.0.0.1): their connections count against --max-connections only, and a request's client is the last address of its X-Forwarded-For (env TRUSTED_PROXIES). Default: none")
+    public String trustedProxies;
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
         requireRange("--port", port, 0, 65535);
@@ -137,6 +157,15 @@ public final class NodeConfig {
         requireRange("--empty-room-ms", emptyRoomMs, 100, 86_400_000);
         requireRange("--room-stall-ms", roomStallMs, 100, 600_000);
         requireRange("--room-queue-max", roomQueueMax, 16, 1_000_000);
+        requireRange("--request-timeout-ms", requestTimeoutMs, 100, 600_000);
+        requireRange("--max-connections", maxConnections, 1, 10_000_000);
+        requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
+        requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
+        try {
+            io.roomcast.gateway.http.ClientAddresses.trusting(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
+        }
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
             throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
         }

@@ -1,5 +1,6 @@
 package io.roomcast.gateway.ws;
 
+import io.roomcast.gateway.http.ConnectionGate;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -28,9 +29,11 @@ final class WebSocketUpgrade implements HttpHandler {
     private static final HttpString SEC_WEBSOCKET_VERSION = new HttpString("Sec-WebSocket-Version");
     private static final HttpString SEC_WEBSOCKET_ACCEPT = new HttpString("Sec-WebSocket-Accept");
 
+    private final ConnectionGate gate;
     private final Consumer<StreamConnection> upgraded;
 
-    WebSocketUpgrade(Consumer<StreamConnection> upgraded) {
+    WebSocketUpgrade(ConnectionGate gate, Consumer<StreamConnection> upgraded) {
+        this.gate = gate;
         this.upgraded = upgraded;
     }
 
@@ -38,6 +41,9 @@ final class WebSocketUpgrade implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) {
         HeaderMap request = exchange.getRequestHeaders();
         String key = request.getFirst(SEC_WEBSOCKET_KEY);
+        if (!gate.allowHandshake(exchange)) {
+            return; // answered 429
+        }
         if (!exchange.getRequestMethod().equals(Methods.GET)) {
             refuse(exchange, StatusCodes.METHOD_NOT_ALLOWED, "a WebSocket upgrade is a GET");
         } else if (!hasToken(request.getFirst(Headers.UPGRADE), "websocket")

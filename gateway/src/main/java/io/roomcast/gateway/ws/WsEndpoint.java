@@ -1,5 +1,6 @@
 package io.roomcast.gateway.ws;
 
+import io.roomcast.gateway.http.ConnectionGate;
 import io.undertow.server.HttpHandler;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
@@ -13,10 +14,13 @@ public final class WsEndpoint {
     private final WsServices services;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<XnioIoThread, IoLoop> loops = new ConcurrentHashMap<>();
-    private final HttpHandler upgrade = new WebSocketUpgrade(this::upgraded);
+    private final ConnectionGate gate;
+    private final HttpHandler upgrade;
 
-    public WsEndpoint(WsServices services) {
+    public WsEndpoint(WsServices services, ConnectionGate gate) {
         this.services = services;
+        this.gate = gate;
+        this.upgrade = new WebSocketUpgrade(gate, this::upgraded);
     }
 
     /** The HTTP handler of /ws: the opening handshake. */
@@ -26,6 +30,7 @@ public final class WsEndpoint {
 
     /** On the connection's I/O thread, right after the 101 response. */
     private void upgraded(StreamConnection stream) {
+        gate.upgraded(stream);
         IoLoop loop = loops.computeIfAbsent(stream.getIoThread(), IoLoop::new);
         Connection connection = new Connection(new WsSocket(stream, loop, services.config().maxFrameBytes), services,
                 open::remove);
