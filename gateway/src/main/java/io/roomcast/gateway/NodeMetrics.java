@@ -52,6 +52,8 @@ public final class NodeMetrics {
     public final LongAdder requestTimeouts = new LongAdder();
     /** WebSocket upgrades answered 429: over --max-handshakes-per-ip-per-second. */
     public final LongAdder handshakesRefusedRate = new LongAdder();
+    /** WebSocket upgrades answered 403: an Origin not allowed (--allowed-origins). */
+    public final LongAdder originsRefused = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -86,6 +88,7 @@ public final class NodeMetrics {
         out.put("connections_refused_address", connectionsRefusedAddress.sum());
         out.put("request_timeouts", requestTimeouts.sum());
         out.put("handshakes_refused_rate", handshakesRefusedRate.sum());
+        out.put("origins_refused", originsRefused.sum());
         return out;
     }
 }

@@ -135,6 +135,10 @@ public final class NodeConfig {
             description = "Load balancers' addresses or networks, comma-separated (10.0.0.0/8,127.0.0.1): their connections count against --max-connections only, and a request's client is the last address of its X-Forwarded-For (env TRUSTED_PROXIES). Default: none")
     public String trustedProxies;
 
+    @Option(names = "--allowed-origins", defaultValue = "${env:ALLOWED_ORIGINS:-}",
+            description = "Web pages that may open a WebSocket here besides this node's own, comma-separated origins (https://game.example.com, https://*.example.com, or *); others get 403. Requests with no Origin (not a browser) are allowed; the embedded node also allows localhost pages (env ALLOWED_ORIGINS). Default: none")
+    public String allowedOrigins;
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
         requireRange("--port", port, 0, 65535);
@@ -162,6 +166,11 @@ public final class NodeConfig {
         requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
         requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
         try {
+            io.roomcast.gateway.ws.WsEndpoint.validateOrigins(allowedOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allowed-origins: " + e.getMessage(), e);
+        }
+        try {
             io.roomcast.gateway.http.ClientAddresses.trusting(trustedProxies);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
@@ -184,6 +193,11 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--node-id must be 1..64 of [A-Za-z0-9_.-], was " + nodeId);
         }
         return this;
+    }
+
+    /** True for the embedded single node (no Redis): a developer's demo, with its friendlier defaults. */
+    public boolean embedded() {
+        return redisUrl == null || redisUrl.isBlank();
     }
 
     /** The names in {@link #games}, trimmed, blanks left out. */

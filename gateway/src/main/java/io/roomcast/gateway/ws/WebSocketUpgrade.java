@@ -1,5 +1,6 @@
 package io.roomcast.gateway.ws;
 
+import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.http.ConnectionGate;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -30,10 +31,14 @@ final class WebSocketUpgrade implements HttpHandler {
     private static final HttpString SEC_WEBSOCKET_ACCEPT = new HttpString("Sec-WebSocket-Accept");
 
     private final ConnectionGate gate;
+    private final OriginPolicy origins;
+    private final NodeMetrics metrics;
     private final Consumer<StreamConnection> upgraded;
 
-    WebSocketUpgrade(ConnectionGate gate, Consumer<StreamConnection> upgraded) {
+    WebSocketUpgrade(ConnectionGate gate, OriginPolicy origins, NodeMetrics metrics, Consumer<StreamConnection> upgraded) {
         this.gate = gate;
+        this.origins = origins;
+        this.metrics = metrics;
         this.upgraded = upgraded;
     }
 
@@ -44,7 +49,10 @@ final class WebSocketUpgrade implements HttpHandler {
         if (!gate.allowHandshake(exchange)) {
             return; // answered 429
         }
-        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+        if (!origins.allows(request.getFirst(Headers.ORIGIN), request.getFirst(Headers.HOST))) {
+            metrics.originsRefused.increment();
+            refuse(exchange, StatusCodes.FORBIDDEN, "this page's origin may not open a WebSocket here");
+        } else if (!exchange.getRequestMethod().equals(Methods.GET)) {
             refuse(exchange, StatusCodes.METHOD_NOT_ALLOWED, "a WebSocket upgrade is a GET");
         } else if (!hasToken(request.getFirst(Headers.UPGRADE), "websocket")
                 || !hasToken(request.getFirst(Headers.CONNECTION), "upgrade")) {

@@ -20,7 +20,13 @@ public final class WsEndpoint {
     public WsEndpoint(WsServices services, ConnectionGate gate) {
         this.services = services;
         this.gate = gate;
-        this.upgrade = new WebSocketUpgrade(gate, this::upgraded);
+        this.upgrade = new WebSocketUpgrade(gate, new OriginPolicy(services.config().allowedOrigins,
+                services.config().embedded()), services.metrics(), this::upgraded);
+    }
+
+    /** Checks {@code --allowed-origins}; throws {@link IllegalArgumentException} naming a bad entry. */
+    public static void validateOrigins(String allowedOrigins) {
+        OriginPolicy.validate(allowedOrigins);
     }
 
     /** The HTTP handler of /ws: the opening handshake. */
