@@ -2,6 +2,8 @@ package io.roomcast.gateway;
 
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.gateway.auth.Authenticator;
+import io.roomcast.gateway.auth.Authenticators;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
@@ -69,7 +71,15 @@ public final class Node implements AutoCloseable {
     }
 
     public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {
+        this(config, games, clock, null);
+    }
+
+    /** A node whose Hellos are verified by {@code authenticator} (null: the one {@code --auth} asks for). */
+    public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock, Authenticator authenticator) {
         this.config = config.validate();
+        if (authenticator == null) {
+            authenticator = Authenticators.fromConfig(config);
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         this.workers = new RoomWorkers(cores);
         MessageBus bus;
@@ -106,7 +116,7 @@ public final class Node implements AutoCloseable {
                 config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),
                 metrics, clock::nanoTime);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
-                sessions, router, metrics, clock, draining), gate);
+                sessions, router, metrics, clock, draining), gate, authenticator);
         this.server = new HttpServer(config.host, config.port, config.ioThreads > 0 ? config.ioThreads : cores,
                 Math.max(2, cores), config.requestTimeoutMs,
                 HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::status, metrics), gate);

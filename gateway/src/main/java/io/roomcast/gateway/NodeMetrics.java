@@ -54,6 +54,8 @@ public final class NodeMetrics {
     public final LongAdder handshakesRefusedRate = new LongAdder();
     /** WebSocket upgrades answered 403: an Origin not allowed (--allowed-origins). */
     public final LongAdder originsRefused = new LongAdder();
+    /** Hellos refused by the authenticator (Error UNAUTHORIZED, close 4004). */
+    public final LongAdder authRefused = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -89,6 +91,7 @@ public final class NodeMetrics {
         out.put("request_timeouts", requestTimeouts.sum());
         out.put("handshakes_refused_rate", handshakesRefusedRate.sum());
         out.put("origins_refused", originsRefused.sum());
+        out.put("auth_refused", authRefused.sum());
         return out;
     }
 }

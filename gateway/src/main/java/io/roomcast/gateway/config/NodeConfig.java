@@ -139,6 +139,26 @@ public final class NodeConfig {
             description = "Web pages that may open a WebSocket here besides this node's own, comma-separated origins (https://game.example.com, https://*.example.com, or *); others get 403. Requests with no Origin (not a browser) are allowed; the embedded node also allows localhost pages (env ALLOWED_ORIGINS). Default: none")
     public String allowedOrigins;
 
+    @Option(names = "--auth", defaultValue = "${env:AUTH:-auto}",
+            description = "How a Hello is authenticated: jwt (a signed token is required), open (anyone, as any name), or auto: jwt when --auth-jwt-secret is set, else open (a cluster node says so loudly at start) (env AUTH). Default: ${DEFAULT-VALUE}")
+    public String auth;
+
+    @Option(names = "--auth-jwt-secret", defaultValue = "${env:AUTH_JWT_SECRET:-}",
+            description = "The HMAC-SHA256 secret the game's login server signs tokens with, at least 32 bytes; prefer the environment variable to the flag (env AUTH_JWT_SECRET). Default: none")
+    public String authJwtSecret;
+
+    @Option(names = "--auth-clock-skew-seconds", defaultValue = "${env:AUTH_CLOCK_SKEW_SECONDS:-30}",
+            description = "How far a token's exp and nbf may be off this node's clock (env AUTH_CLOCK_SKEW_SECONDS). Default: ${DEFAULT-VALUE}")
+    public int authClockSkewSeconds;
+
+    @Option(names = "--auth-jwt-issuer", defaultValue = "${env:AUTH_JWT_ISSUER:-}",
+            description = "If set, a token's iss must be this (env AUTH_JWT_ISSUER). Default: any")
+    public String authJwtIssuer;
+
+    @Option(names = "--auth-jwt-audience", defaultValue = "${env:AUTH_JWT_AUDIENCE:-}",
+            description = "If set, a token's aud must include this (env AUTH_JWT_AUDIENCE). Default: any")
+    public String authJwtAudience;
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
         requireRange("--port", port, 0, 65535);
@@ -165,6 +185,19 @@ public final class NodeConfig {
         requireRange("--max-connections", maxConnections, 1, 10_000_000);
         requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
         requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
+        requireRange("--auth-clock-skew-seconds", authClockSkewSeconds, 0, 3600);
+        if (auth == null || !auth.strip().matches("auto|open|jwt")) {
+            throw new IllegalArgumentException("--auth must be auto, open or jwt, was " + auth);
+        }
+        boolean hasSecret = authJwtSecret != null && !authJwtSecret.isBlank();
+        if (auth.strip().equals("jwt") && !hasSecret) {
+            throw new IllegalArgumentException("--auth jwt needs --auth-jwt-secret (or AUTH_JWT_SECRET)");
+        }
+        if (hasSecret && authJwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                < io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("--auth-jwt-secret must be at least "
+                    + io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES + " bytes (HMAC-SHA256)");
+        }
         try {
             io.roomcast.gateway.ws.WsEndpoint.validateOrigins(allowedOrigins);
         } catch (IllegalArgumentException e) {

@@ -16,7 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The WebSocket opening handshake (RFC 6455 section 4.2) on an Undertow HTTP exchange: checks the
@@ -33,9 +33,10 @@ final class WebSocketUpgrade implements HttpHandler {
     private final ConnectionGate gate;
     private final OriginPolicy origins;
     private final NodeMetrics metrics;
-    private final Consumer<StreamConnection> upgraded;
+    private final BiConsumer<StreamConnection, HttpServerExchange> upgraded;
 
-    WebSocketUpgrade(ConnectionGate gate, OriginPolicy origins, NodeMetrics metrics, Consumer<StreamConnection> upgraded) {
+    WebSocketUpgrade(ConnectionGate gate, OriginPolicy origins, NodeMetrics metrics,
+                     BiConsumer<StreamConnection, HttpServerExchange> upgraded) {
         this.gate = gate;
         this.origins = origins;
         this.metrics = metrics;
@@ -64,7 +65,7 @@ final class WebSocketUpgrade implements HttpHandler {
             refuse(exchange, StatusCodes.BAD_REQUEST, "Sec-WebSocket-Key missing or not 16 bytes of base64");
         } else {
             exchange.getResponseHeaders().put(SEC_WEBSOCKET_ACCEPT, acceptKey(key.strip()));
-            exchange.upgradeChannel("websocket", (connection, ex) -> upgraded.accept(connection));
+            exchange.upgradeChannel("websocket", (connection, ex) -> upgraded.accept(connection, ex));
             exchange.endExchange();
         }
     }
