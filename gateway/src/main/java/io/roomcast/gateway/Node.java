@@ -15,6 +15,7 @@ import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisMessageBus;
 import io.roomcast.gateway.cluster.redis.RedisRoomDirectory;
 import io.roomcast.gateway.cluster.redis.RedisRoomOwnership;
+import io.roomcast.gateway.cluster.redis.RedisSecurity;
 import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.hosting.OwnerSide;
@@ -93,7 +94,8 @@ public final class Node implements AutoCloseable {
             ownership = new LocalRoomOwnership(config.nodeId);
             snapshots = SnapshotStore.NONE;
         } else {
-            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster);
+            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
+                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
             this.redis = redisBus.connections();
             bus = redisBus;
             directory = new RedisRoomDirectory(redis, config.leaseMs);
@@ -129,7 +131,7 @@ public final class Node implements AutoCloseable {
         port = server.port();
         log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
                 ? "embedded: in-process directory, ownership and bus"
-                : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + config.redisUrl);
+                : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + RedisSecurity.redact(config.redisUrl));
         return this;
     }
 

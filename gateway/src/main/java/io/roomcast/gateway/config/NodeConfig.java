@@ -159,6 +159,18 @@ public final class NodeConfig {
             description = "If set, a token's aud must include this (env AUTH_JWT_AUDIENCE). Default: any")
     public String authJwtAudience;
 
+    @Option(names = "--redis-user", defaultValue = "${env:REDIS_USER:-}",
+            description = "The Redis ACL user (with --redis-password); blank: the default user (env REDIS_USER). Default: none")
+    public String redisUser;
+
+    @Option(names = "--redis-password", defaultValue = "${env:REDIS_PASSWORD:-}",
+            description = "The Redis password (requirepass, or the ACL user's); prefer the environment variable to the flag (env REDIS_PASSWORD). Default: none")
+    public String redisPassword;
+
+    @Option(names = "--redis-ca-file", defaultValue = "${env:REDIS_CA_FILE:-}",
+            description = "For a rediss:// URL: a PEM file of the CA certificates to trust; blank: the JDK's trust store (env REDIS_CA_FILE). Default: none")
+    public String redisCaFile;
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
         requireRange("--port", port, 0, 65535);
@@ -185,6 +197,9 @@ public final class NodeConfig {
         requireRange("--max-connections", maxConnections, 1, 10_000_000);
         requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
         requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
+        if (redisCaFile != null && !redisCaFile.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(redisCaFile))) {
+            throw new IllegalArgumentException("--redis-ca-file cannot be read: " + redisCaFile);
+        }
         requireRange("--auth-clock-skew-seconds", authClockSkewSeconds, 0, 3600);
         if (auth == null || !auth.strip().matches("auto|open|jwt")) {
             throw new IllegalArgumentException("--auth must be auto, open or jwt, was " + auth);
@@ -209,7 +224,7 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
         }
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
-            throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
+            throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + io.roomcast.gateway.cluster.redis.RedisSecurity.redact(redisUrl));
         }
         if (gameNames().isEmpty()) {
             throw new IllegalArgumentException("--games must name at least one of " + String.join(", ", BundledGames.names()));

@@ -1,6 +1,9 @@
 package io.roomcast.gateway.cluster.redis;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -60,10 +63,20 @@ public final class RedisConnections implements AutoCloseable {
      *                  on Lettuce's I/O thread; must not block
      */
     public RedisConnections(String url, boolean cluster, BiConsumer<String, byte[]> onMessage) {
+        this(url, cluster, RedisSecurity.NONE, onMessage);
+    }
+
+    /** As above, with credentials and TLS trust ({@link RedisSecurity}). */
+    public RedisConnections(String url, boolean cluster, RedisSecurity security, BiConsumer<String, byte[]> onMessage) {
         this.cluster = cluster;
         RedisURI uri = RedisURI.create(url);
+        security.apply(uri);
+        SslOptions ssl = security.sslOptions();
         if (cluster) {
             RedisClusterClient clusterClient = RedisClusterClient.create(uri);
+            if (ssl != null) {
+                clusterClient.setOptions(ClusterClientOptions.builder().sslOptions(ssl).build());
+            }
             this.client = clusterClient::shutdown;
             this.commands = clusterClient.connect(CODEC).async();
             StatefulRedisClusterConnection<String, byte[]> publishing = clusterClient.connect(CODEC);
@@ -99,6 +112,9 @@ public final class RedisConnections implements AutoCloseable {
             this.pubSub = connection;
         } else {
             RedisClient standalone = RedisClient.create(uri);
+            if (ssl != null) {
+                standalone.setOptions(ClientOptions.builder().sslOptions(ssl).build());
+            }
             this.client = standalone::shutdown;
             this.commands = standalone.connect(CODEC).async();
             StatefulRedisConnection<String, byte[]> publishing = standalone.connect(CODEC);
