@@ -104,7 +104,8 @@ final class Connection implements WsSocket.Listener, FrameSink {
         try {
             frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
-            badFrame(0, "not a ClientFrame: " + e.getMessage());
+            log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
+            badFrame(0, "not a ClientFrame");
             return;
         }
         if (session == null) {
