@@ -40,6 +40,9 @@ class BotsAgainstARealNodeTest {
         config.nodeId = "";
         config.maxPlayersPerRoom = 200;
         config.maxEmitsPerSecond = 100;
+        // The bots connect from one address, faster than a player would: lift the per-address limits.
+        config.maxHandshakesPerIpPerSecond = 100_000;
+        config.maxConnectionsPerIp = 100_000;
         node = new Node(config).start();
         url = "ws://127.0.0.1:" + node.port() + "/ws";
     }

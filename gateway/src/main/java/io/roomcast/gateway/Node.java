@@ -2,6 +2,8 @@ package io.roomcast.gateway;
 
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.gateway.auth.Authenticator;
+import io.roomcast.gateway.auth.Authenticators;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
@@ -18,11 +20,15 @@ import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisMessageBus;
 import io.roomcast.gateway.cluster.redis.RedisRoomDirectory;
 import io.roomcast.gateway.cluster.redis.RedisRoomOwnership;
+import io.roomcast.gateway.cluster.redis.RedisSecurity;
 import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.hosting.OwnerSide;
 import io.roomcast.gateway.hosting.RoomWorkers;
+import io.roomcast.gateway.http.ClientAddresses;
+import io.roomcast.gateway.http.ConnectionGate;
 import io.roomcast.gateway.http.HttpRoutes;
+import io.roomcast.gateway.http.HttpServer;
 import io.roomcast.gateway.members.Members;
 import io.roomcast.gateway.routing.MemberChannels;
 import io.roomcast.gateway.routing.NodeInbox;
@@ -32,12 +38,9 @@ import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
 import io.roomcast.games.BundledGames;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,7 +69,7 @@ public final class Node implements AutoCloseable {
     private final NodeInbox inbox;
     private final RedisConnections redis; // null on the embedded default
     private final WsEndpoint endpoint;
-    private final Undertow server;
+    private final HttpServer server;
     private int port;
 
     public Node(NodeConfig config) {
@@ -74,7 +77,15 @@ public final class Node implements AutoCloseable {
     }
 
     public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock) {
+        this(config, games, clock, null);
+    }
+
+    /** A node whose Hellos are verified by {@code authenticator} (null: the one {@code --auth} asks for). */
+    public Node(NodeConfig config, Collection<RoomType<?>> games, Clock clock, Authenticator authenticator) {
         this.config = config.validate();
+        if (authenticator == null) {
+            authenticator = Authenticators.fromConfig(config);
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         this.workers = new RoomWorkers(cores);
         MessageBus bus;
@@ -93,7 +104,8 @@ public final class Node implements AutoCloseable {
             presence = new LocalPresence(config.nodeId, incarnation);
             sessionStore = SessionStore.NONE;
         } else {
-            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster);
+            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
+                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
             this.redis = redisBus.connections();
             bus = redisBus;
             directory = new RedisRoomDirectory(redis, config.leaseMs);
@@ -114,25 +126,24 @@ public final class Node implements AutoCloseable {
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
+        ConnectionGate gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp,
+                config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),
+                metrics, clock::nanoTime);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
-                sessions, router, metrics, clock, draining));
-        this.server = Undertow.builder()
-                .addHttpListener(config.port, config.host)
-                .setIoThreads(config.ioThreads > 0 ? config.ioThreads : cores)
-                .setWorkerThreads(Math.max(2, cores))
-                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 0) // sockets live as long as the game; clients ping
-                .setHandler(HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, metrics))
-                .build();
+                sessions, router, metrics, clock, draining), gate, authenticator);
+        this.server = new HttpServer(config.host, config.port, config.ioThreads > 0 ? config.ioThreads : cores,
+                Math.max(2, cores), config.requestTimeoutMs,
+                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, metrics), gate);
     }
 
     public Node start() {
         inbox.open();
         owner.start();
         server.start();
-        port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
+        port = server.port();
         log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
                 ? "embedded: in-process directory, ownership and bus"
-                : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + config.redisUrl);
+                : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + RedisSecurity.redact(config.redisUrl));
         return this;
     }
 
@@ -167,7 +178,7 @@ public final class Node implements AutoCloseable {
         endpoint.closeAll();      // 1012 "service restart": the clients reconnect elsewhere and resume, seats kept
         owner.closeAll(config.drainTimeoutMs); // the rooms move: last snapshot, lease released, a member node claims at once
         inbox.close();
-        server.stop();
+        server.close();
         workers.close();
         if (redis != null) {
             try {

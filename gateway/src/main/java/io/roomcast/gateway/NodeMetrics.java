@@ -48,6 +48,20 @@ public final class NodeMetrics {
     public final LongAdder joinTimeouts = new LongAdder();
     public final LongAdder roomsFenced = new LongAdder();
     public final LongAdder roomsTakenOver = new LongAdder();
+    /** Sockets closed for breaking RFC 6455 (1002: framing, masking, close codes; 1007: a close reason not UTF-8). */
+    public final LongAdder protocolViolations = new LongAdder();
+    /** Connections answered 503 at accept: the node held --max-connections. */
+    public final LongAdder connectionsRefusedNode = new LongAdder();
+    /** Connections answered 503 at accept: their address held --max-connections-per-ip. */
+    public final LongAdder connectionsRefusedAddress = new LongAdder();
+    /** Connections closed for sending no whole HTTP request within --request-timeout-ms of connecting. */
+    public final LongAdder requestTimeouts = new LongAdder();
+    /** WebSocket upgrades answered 429: over --max-handshakes-per-ip-per-second. */
+    public final LongAdder handshakesRefusedRate = new LongAdder();
+    /** WebSocket upgrades answered 403: an Origin not allowed (--allowed-origins). */
+    public final LongAdder originsRefused = new LongAdder();
+    /** Hellos refused by the authenticator (Error UNAUTHORIZED, close 4004). */
+    public final LongAdder authRefused = new LongAdder();
 
     /** Name -> value, in a stable order, for the HTTP endpoints. */
     public Map<String, Long> snapshot() {
@@ -80,6 +94,13 @@ public final class NodeMetrics {
         out.put("resumed_from_another_node", resumedFromAnotherNode.sum());
         out.put("rooms_fenced", roomsFenced.sum());
         out.put("rooms_taken_over", roomsTakenOver.sum());
+        out.put("protocol_violations", protocolViolations.sum());
+        out.put("connections_refused_node", connectionsRefusedNode.sum());
+        out.put("connections_refused_address", connectionsRefusedAddress.sum());
+        out.put("request_timeouts", requestTimeouts.sum());
+        out.put("handshakes_refused_rate", handshakesRefusedRate.sum());
+        out.put("origins_refused", originsRefused.sum());
+        out.put("auth_refused", authRefused.sum());
         return out;
     }
 }

@@ -115,6 +115,62 @@ public final class NodeConfig {
             description = "On SIGTERM, time given to close sockets and rooms before exit (env DRAIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int drainTimeoutMs;
 
+    @Option(names = "--request-timeout-ms", defaultValue = "${env:REQUEST_TIMEOUT_MS:-10000}",
+            description = "A connection must send a whole HTTP request line and headers (the WebSocket upgrade) within this time of connecting, and a keep-alive connection its next request; else it is closed without an answer (slowloris) (env REQUEST_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
+    public int requestTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "${env:MAX_CONNECTIONS:-25000}",
+            description = "TCP connections (HTTP and WebSocket) this node holds at most; more are answered 503 at accept (env MAX_CONNECTIONS). Default: ${DEFAULT-VALUE}")
+    public int maxConnections;
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "${env:MAX_CONNECTIONS_PER_IP:-256}",
+            description = "TCP connections from one client address (an IPv6 /64) at most; more are answered 503 at accept; a trusted proxy's count only against --max-connections (env MAX_CONNECTIONS_PER_IP). Default: ${DEFAULT-VALUE}")
+    public int maxConnectionsPerIp;
+
+    @Option(names = "--max-handshakes-per-ip-per-second", defaultValue = "${env:MAX_HANDSHAKES_PER_IP_PER_SECOND:-20}",
+            description = "WebSocket upgrades per second from one client address, burst of one second; more are answered 429 (env MAX_HANDSHAKES_PER_IP_PER_SECOND). Default: ${DEFAULT-VALUE}")
+    public int maxHandshakesPerIpPerSecond;
+
+    @Option(names = "--trusted-proxies", defaultValue = "${env:TRUSTED_PROXIES:-}",
+            description = "Load balancers' addresses or networks, comma-separated (10.0.0.0/8,127.0.0.1): their connections count against --max-connections only, and a request's client is the last address of its X-Forwarded-For (env TRUSTED_PROXIES). Default: none")
+    public String trustedProxies;
+
+    @Option(names = "--allowed-origins", defaultValue = "${env:ALLOWED_ORIGINS:-}",
+            description = "Web pages that may open a WebSocket here besides this node's own, comma-separated origins (https://game.example.com, https://*.example.com, or *); others get 403. Requests with no Origin (not a browser) are allowed; the embedded node also allows localhost pages (env ALLOWED_ORIGINS). Default: none")
+    public String allowedOrigins;
+
+    @Option(names = "--auth", defaultValue = "${env:AUTH:-auto}",
+            description = "How a Hello is authenticated: jwt (a signed token is required), open (anyone, as any name), or auto: jwt when --auth-jwt-secret is set, else open (a cluster node says so loudly at start) (env AUTH). Default: ${DEFAULT-VALUE}")
+    public String auth;
+
+    @Option(names = "--auth-jwt-secret", defaultValue = "${env:AUTH_JWT_SECRET:-}",
+            description = "The HMAC-SHA256 secret the game's login server signs tokens with, at least 32 bytes; prefer the environment variable to the flag (env AUTH_JWT_SECRET). Default: none")
+    public String authJwtSecret;
+
+    @Option(names = "--auth-clock-skew-seconds", defaultValue = "${env:AUTH_CLOCK_SKEW_SECONDS:-30}",
+            description = "How far a token's exp and nbf may be off this node's clock (env AUTH_CLOCK_SKEW_SECONDS). Default: ${DEFAULT-VALUE}")
+    public int authClockSkewSeconds;
+
+    @Option(names = "--auth-jwt-issuer", defaultValue = "${env:AUTH_JWT_ISSUER:-}",
+            description = "If set, a token's iss must be this (env AUTH_JWT_ISSUER). Default: any")
+    public String authJwtIssuer;
+
+    @Option(names = "--auth-jwt-audience", defaultValue = "${env:AUTH_JWT_AUDIENCE:-}",
+            description = "If set, a token's aud must include this (env AUTH_JWT_AUDIENCE). Default: any")
+    public String authJwtAudience;
+
+    @Option(names = "--redis-user", defaultValue = "${env:REDIS_USER:-}",
+            description = "The Redis ACL user (with --redis-password); blank: the default user (env REDIS_USER). Default: none")
+    public String redisUser;
+
+    @Option(names = "--redis-password", defaultValue = "${env:REDIS_PASSWORD:-}",
+            description = "The Redis password (requirepass, or the ACL user's); prefer the environment variable to the flag (env REDIS_PASSWORD). Default: none")
+    public String redisPassword;
+
+    @Option(names = "--redis-ca-file", defaultValue = "${env:REDIS_CA_FILE:-}",
+            description = "For a rediss:// URL: a PEM file of the CA certificates to trust; blank: the JDK's trust store (env REDIS_CA_FILE). Default: none")
+    public String redisCaFile;
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
         requireRange("--port", port, 0, 65535);
@@ -137,8 +193,38 @@ public final class NodeConfig {
         requireRange("--empty-room-ms", emptyRoomMs, 100, 86_400_000);
         requireRange("--room-stall-ms", roomStallMs, 100, 600_000);
         requireRange("--room-queue-max", roomQueueMax, 16, 1_000_000);
+        requireRange("--request-timeout-ms", requestTimeoutMs, 100, 600_000);
+        requireRange("--max-connections", maxConnections, 1, 10_000_000);
+        requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
+        requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
+        if (redisCaFile != null && !redisCaFile.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(redisCaFile))) {
+            throw new IllegalArgumentException("--redis-ca-file cannot be read: " + redisCaFile);
+        }
+        requireRange("--auth-clock-skew-seconds", authClockSkewSeconds, 0, 3600);
+        if (auth == null || !auth.strip().matches("auto|open|jwt")) {
+            throw new IllegalArgumentException("--auth must be auto, open or jwt, was " + auth);
+        }
+        boolean hasSecret = authJwtSecret != null && !authJwtSecret.isBlank();
+        if (auth.strip().equals("jwt") && !hasSecret) {
+            throw new IllegalArgumentException("--auth jwt needs --auth-jwt-secret (or AUTH_JWT_SECRET)");
+        }
+        if (hasSecret && authJwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                < io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("--auth-jwt-secret must be at least "
+                    + io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES + " bytes (HMAC-SHA256)");
+        }
+        try {
+            io.roomcast.gateway.ws.WsEndpoint.validateOrigins(allowedOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allowed-origins: " + e.getMessage(), e);
+        }
+        try {
+            io.roomcast.gateway.http.ClientAddresses.trusting(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
+        }
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.matches("rediss?://.+")) {
-            throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + redisUrl);
+            throw new IllegalArgumentException("--redis-url must look like redis://host:port, was " + io.roomcast.gateway.cluster.redis.RedisSecurity.redact(redisUrl));
         }
         if (gameNames().isEmpty()) {
             throw new IllegalArgumentException("--games must name at least one of " + String.join(", ", BundledGames.names()));
@@ -155,6 +241,11 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--node-id must be 1..64 of [A-Za-z0-9_.-], was " + nodeId);
         }
         return this;
+    }
+
+    /** True for the embedded single node (no Redis): a developer's demo, with its friendlier defaults. */
+    public boolean embedded() {
+        return redisUrl == null || redisUrl.isBlank();
     }
 
     /** The names in {@link #games}, trimmed, blanks left out. */

@@ -13,6 +13,9 @@ import io.roomcast.proto.v1.LeaveReason;
 import io.roomcast.proto.v1.NamedRoom;
 import io.roomcast.proto.v1.RoomCursor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -30,6 +33,8 @@ import java.util.stream.Collectors;
  * Thread-safe.
  */
 public final class Joins {
+
+    private static final Logger log = LoggerFactory.getLogger(Joins.class);
 
     /** A room id or name a client may use. */
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -269,7 +274,8 @@ public final class Joins {
             metrics.joinTimeouts.increment();
             return cause.getMessage();
         }
-        return "the join failed: " + cause;
+        log.warn("a join failed on this node's side", cause);
+        return "the join failed on the server's side"; // no internal detail to a client: it is logged and counted
     }
 
     private JoinRequest.Builder request(Session session, String roomId, String gameType) {

@@ -23,6 +23,9 @@ import java.util.function.LongSupplier;
  */
 public final class SessionRegistry {
 
+    /** Outcome of {@link #openAs}: the session, whether it was the player's existing one, and the socket it was taken from. */
+    public record Opened(Session session, boolean tookOver, FrameSink replaced) {}
+
     /** Outcome of {@link #resume}: the session, and the socket it was taken from (if it had one). */
     public record Resumed(Session session, FrameSink replaced) {}
 
@@ -72,10 +75,34 @@ public final class SessionRegistry {
      * before anything a room sends to the session.
      */
     public synchronized Session open(String playerName, FrameSink sink, Consumer<Session> greet) {
+        return open(newId(9), playerName, sink, greet);
+    }
+
+    /**
+     * The session of a verified player: a new one with {@code playerId} as its id, or, when that
+     * player already has a session on this node, that session taken over by {@code sink} as a
+     * resume would (its seats kept; its old socket, if any, returned for the caller to close).
+     * One session per player per node: a second connection of a player replaces the first.
+     * {@code greet} gets the session and whether it was taken over. Null when the node is full.
+     */
+    public synchronized Opened openAs(String playerId, String playerName, FrameSink sink,
+                                      java.util.function.BiConsumer<Session, Boolean> greet) {
+        Session existing = byId.get(playerId);
+        if (existing != null) {
+            Resumed resumed = resume(existing.resumeToken(), sink, s -> greet.accept(s, true));
+            if (resumed != null) {
+                return new Opened(resumed.session(), true, resumed.replaced());
+            }
+        }
+        Session session = open(playerId, playerName, sink, s -> greet.accept(s, false));
+        return session == null ? null : new Opened(session, false, null);
+    }
+
+    private Session open(String id, String playerName, FrameSink sink, Consumer<Session> greet) {
         if (byId.size() >= maxSessions) {
             return null;
         }
-        Session session = register(newId(9), playerName, List.of());
+        Session session = register(id, playerName, List.of());
         greet.accept(session);
         session.attach(sink);
         return session;

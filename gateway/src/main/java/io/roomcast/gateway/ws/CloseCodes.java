@@ -21,6 +21,8 @@ public final class CloseCodes {
     public static final int HANDSHAKE_TIMEOUT = 4002;
     /** The Hello asked for a protocol version this node does not speak. */
     public static final int UNSUPPORTED_VERSION = 4003;
+    /** The authenticator refused the Hello (a missing, invalid or expired token). */
+    public static final int UNAUTHORIZED = 4004;
     /** The client did not read fast enough: more than --send-queue-bytes of reliable frames waited. */
     public static final int SLOW_CONSUMER = 4008;
     /** The same session was resumed on another socket; this one is stale. */

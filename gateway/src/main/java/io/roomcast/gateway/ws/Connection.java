@@ -1,6 +1,8 @@
 package io.roomcast.gateway.ws;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.gateway.auth.Authenticator;
+import io.roomcast.gateway.auth.Identity;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.FrameSink;
 import io.roomcast.gateway.session.Session;
@@ -19,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +45,9 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private final WsSocket socket;
     private final WsServices services;
     private final Consumer<Connection> onClosed;
+    private final Authenticator authenticator;
+    private final InetAddress remoteAddress;
+    private final String origin;
     private final AtomicBoolean closing = new AtomicBoolean();
     private XnioExecutor.Key handshakeTimer;
     private Session session;
@@ -50,10 +56,14 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private long lastRateLimitErrorNanos = Long.MIN_VALUE / 2;
 
     /** On the socket's I/O thread; {@code onClosed} runs once the socket is closed. */
-    Connection(WsSocket socket, WsServices services, Consumer<Connection> onClosed) {
+    Connection(WsSocket socket, WsServices services, Authenticator authenticator, InetAddress remoteAddress,
+               String origin, Consumer<Connection> onClosed) {
         this.socket = socket;
         this.services = services;
         this.onClosed = onClosed;
+        this.authenticator = authenticator;
+        this.remoteAddress = remoteAddress;
+        this.origin = origin;
     }
 
     void start() {
@@ -77,6 +87,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         if (code == FrameDecoder.CLOSE_TOO_BIG) {
             services.metrics().oversizeFrames.increment();
         } else {
+            services.metrics().protocolViolations.increment();
             log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
         }
     }
@@ -94,7 +105,8 @@ final class Connection implements WsSocket.Listener, FrameSink {
         try {
             frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
-            badFrame(0, "not a ClientFrame: " + e.getMessage());
+            log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
+            badFrame(0, "not a ClientFrame");
             return;
         }
         if (adopting) {
@@ -122,7 +134,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
             return;
         }
         String name = hello.getPlayerName().strip();
-        if (name.isEmpty() || name.codePointCount(0, name.length()) > 32 || name.chars().anyMatch(Character::isISOControl)) {
+        if (!Identity.validName(name)) {
             send(ServerFrames.error(ErrorCode.INVALID_ARGUMENT, "player_name must be 1..32 printable characters", requestId));
             return;
         }
@@ -134,7 +146,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         handshakeTimer.remove();
         SessionRegistry sessions = services.sessions();
         if (hello.getResumeToken().isEmpty()) {
-            openSession(name, requestId, false);
+            openSession(hello, name, requestId, false);
             return;
         }
         SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
@@ -157,7 +169,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         adopting = false;
         if (adopted == null) {
             if (!closing.get()) {
-                openSession(name, requestId, true);
+                openSession(hello, name, requestId, true);
             }
             return;
         }
@@ -170,10 +182,29 @@ final class Connection implements WsSocket.Listener, FrameSink {
         services.rooms().resumed(session, hello.getCursorsList());
     }
 
-    private void openSession(String name, int requestId, boolean resumeFailed) {
-        session = services.sessions().open(name, this, s -> welcome(s, false));
-        if (session == null) {
+    /** A new session — or, for a verified player who has one on this node already, that one taken over. */
+    private void openSession(Hello hello, String name, int requestId, boolean resumeFailed) {
+        Authenticator.Verdict verdict = authenticator.verify(
+                new Authenticator.Attempt(hello.getAuthToken(), name, remoteAddress, origin));
+        if (verdict instanceof Authenticator.Refused refused) {
+            services.metrics().authRefused.increment();
+            send(ServerFrames.error(ErrorCode.UNAUTHORIZED, refused.reason(), requestId));
+            close(CloseCodes.UNAUTHORIZED, "unauthorized");
+            return;
+        }
+        Identity identity = ((Authenticator.Accepted) verdict).identity();
+        SessionRegistry.Opened opened = services.sessions().openAs(identity.playerId(), identity.playerName(), this, this::welcome);
+        if (opened == null) {
             close(CloseCodes.TRY_AGAIN_LATER, "node full");
+            return;
+        }
+        session = opened.session();
+        if (opened.tookOver()) {
+            // The player's second connection to this node: it takes the session (and its seats) over.
+            if (opened.replaced() != null) {
+                opened.replaced().close(CloseCodes.SESSION_REPLACED, "the player connected again on another socket");
+            }
+            services.rooms().resumed(session, hello.getCursorsList());
         } else if (resumeFailed) {
             send(ServerFrames.error(ErrorCode.RESUME_FAILED,
                     "resume token unknown or expired: this is a new session", requestId));

@@ -1,5 +1,7 @@
 package io.roomcast.gateway.ws;
 
+import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.http.ConnectionGate;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -14,7 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The WebSocket opening handshake (RFC 6455 section 4.2) on an Undertow HTTP exchange: checks the
@@ -28,9 +30,16 @@ final class WebSocketUpgrade implements HttpHandler {
     private static final HttpString SEC_WEBSOCKET_VERSION = new HttpString("Sec-WebSocket-Version");
     private static final HttpString SEC_WEBSOCKET_ACCEPT = new HttpString("Sec-WebSocket-Accept");
 
-    private final Consumer<StreamConnection> upgraded;
+    private final ConnectionGate gate;
+    private final OriginPolicy origins;
+    private final NodeMetrics metrics;
+    private final BiConsumer<StreamConnection, HttpServerExchange> upgraded;
 
-    WebSocketUpgrade(Consumer<StreamConnection> upgraded) {
+    WebSocketUpgrade(ConnectionGate gate, OriginPolicy origins, NodeMetrics metrics,
+                     BiConsumer<StreamConnection, HttpServerExchange> upgraded) {
+        this.gate = gate;
+        this.origins = origins;
+        this.metrics = metrics;
         this.upgraded = upgraded;
     }
 
@@ -38,7 +47,13 @@ final class WebSocketUpgrade implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) {
         HeaderMap request = exchange.getRequestHeaders();
         String key = request.getFirst(SEC_WEBSOCKET_KEY);
-        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+        if (!gate.allowHandshake(exchange)) {
+            return; // answered 429
+        }
+        if (!origins.allows(request.getFirst(Headers.ORIGIN), request.getFirst(Headers.HOST))) {
+            metrics.originsRefused.increment();
+            refuse(exchange, StatusCodes.FORBIDDEN, "this page's origin may not open a WebSocket here");
+        } else if (!exchange.getRequestMethod().equals(Methods.GET)) {
             refuse(exchange, StatusCodes.METHOD_NOT_ALLOWED, "a WebSocket upgrade is a GET");
         } else if (!hasToken(request.getFirst(Headers.UPGRADE), "websocket")
                 || !hasToken(request.getFirst(Headers.CONNECTION), "upgrade")) {
@@ -50,7 +65,7 @@ final class WebSocketUpgrade implements HttpHandler {
             refuse(exchange, StatusCodes.BAD_REQUEST, "Sec-WebSocket-Key missing or not 16 bytes of base64");
         } else {
             exchange.getResponseHeaders().put(SEC_WEBSOCKET_ACCEPT, acceptKey(key.strip()));
-            exchange.upgradeChannel("websocket", (connection, ex) -> upgraded.accept(connection));
+            exchange.upgradeChannel("websocket", (connection, ex) -> upgraded.accept(connection, ex));
             exchange.endExchange();
         }
     }

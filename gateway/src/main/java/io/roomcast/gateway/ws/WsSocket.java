@@ -4,6 +4,8 @@ import io.roomcast.gateway.ws.wire.FrameDecoder;
 import io.roomcast.gateway.ws.wire.WireFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
@@ -76,7 +78,11 @@ final class WsSocket implements FrameDecoder.Handler {
     /** Starts reading; call once, on the I/O thread, after the listener is known. */
     void start(Listener listener) {
         this.listener = listener;
-        connection.getCloseSetter().set(c -> closedNow());
+        ChannelListener<? super StreamConnection> before = connection.getCloseListener(); // the connection gate's
+        connection.setCloseListener(c -> {
+            closedNow();
+            ChannelListeners.invokeChannelListener(c, before);
+        });
         sink.getWriteSetter().set(c -> flush());
         source.getReadSetter().set(c -> readable());
         source.resumeReads();

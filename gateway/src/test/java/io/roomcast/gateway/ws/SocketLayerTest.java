@@ -190,6 +190,28 @@ class SocketLayerTest {
         }
     }
 
+    /** Sends a close frame with {@code body} and returns the code of the node's close frame. */
+    private int closeAnsweredWith(byte[] body) throws Exception {
+        try (RawClient client = new RawClient(0)) {
+            client.send(FrameDecoderTest.clientFrame(FIN | 0x8, body, true));
+            byte[] close = client.readFrame();
+            assertEquals(0x8, close[0], "a close frame");
+            assertEquals(-1, client.in.read(), "then the node hangs up");
+            return ByteBuffer.wrap(close, 1, 2).getShort() & 0xFFFF;
+        }
+    }
+
+    @Test
+    void aValidCloseCodeIsEchoedAndAnInvalidOneIsAnsweredWith1002() throws Exception {
+        assertEquals(4000, closeAnsweredWith(new byte[] {0x0F, (byte) 0xA0}));
+        assertEquals(1000, closeAnsweredWith(new byte[0]), "no code: answered with 1000, never 1005");
+        for (int invalid : new int[] {999, 1005, 1006, 1015, 2000, 5000}) {
+            assertEquals(1002, closeAnsweredWith(new byte[] {(byte) (invalid >>> 8), (byte) invalid}), "code " + invalid);
+        }
+        assertEquals(1007, closeAnsweredWith(new byte[] {0x03, (byte) 0xE8, (byte) 0xC0, (byte) 0x80}), "a reason not UTF-8");
+        assertEquals(7, node.metrics().protocolViolations.sum(), "every violation counted");
+    }
+
     @Test
     void aClientThatStopsReadingIsClosedAsASlowConsumerAndTheOthersGoOn() throws Exception {
         TestClient emitter = TestClient.connect(node.port());

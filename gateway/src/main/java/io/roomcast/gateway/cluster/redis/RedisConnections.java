@@ -6,6 +6,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.resource.ClientResources;
@@ -94,16 +95,23 @@ public final class RedisConnections implements AutoCloseable {
      *                  on Lettuce's I/O thread; must not block
      */
     public RedisConnections(String url, boolean cluster, BiConsumer<String, byte[]> onMessage) {
+        this(url, cluster, RedisSecurity.NONE, onMessage);
+    }
+
+    /** As above, with credentials and TLS trust ({@link RedisSecurity}). */
+    public RedisConnections(String url, boolean cluster, RedisSecurity security, BiConsumer<String, byte[]> onMessage) {
         this.cluster = cluster;
         RedisURI uri = RedisURI.create(url);
+        security.apply(uri);
+        SslOptions ssl = security.sslOptions();
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.fullJitter(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS)).build();
-        ClientOptions failFast = ClientOptions.builder()
+        ClientOptions failFast = withSsl(ClientOptions.builder(), ssl)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build();
-        ClientOptions keepSubscriptions = ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build();
+        ClientOptions keepSubscriptions = withSsl(ClientOptions.builder(), ssl).requestQueueSize(REQUEST_QUEUE).build();
         RedisConnectionStateListener resubscribed = new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -115,7 +123,7 @@ public final class RedisConnections implements AutoCloseable {
             // commands while "disconnected" would reject the first command to every shard: there
             // commands wait for a (re)connect instead, up to the command timeout, and a publish that
             // timed out is cancelled, never sent late.
-            ClientOptions waitForShards = ClientOptions.builder().requestQueueSize(REQUEST_QUEUE)
+            ClientOptions waitForShards = withSsl(ClientOptions.builder(), ssl).requestQueueSize(REQUEST_QUEUE)
                     .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build();
             RedisClusterClient commandClient = cluster(uri, ClusterClientOptions.builder(waitForShards).build());
             RedisClusterClient pubSubClient = cluster(uri, ClusterClientOptions.builder(keepSubscriptions).build());
@@ -175,6 +183,10 @@ public final class RedisConnections implements AutoCloseable {
             });
         }
         publisher.setAutoFlushCommands(false);
+    }
+
+    private static ClientOptions.Builder withSsl(ClientOptions.Builder builder, SslOptions ssl) {
+        return ssl == null ? builder : builder.sslOptions(ssl);
     }
 
     private RedisClient standalone(RedisURI uri, ClientOptions options) {

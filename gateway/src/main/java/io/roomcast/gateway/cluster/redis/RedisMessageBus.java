@@ -31,7 +31,12 @@ public final class RedisMessageBus implements MessageBus {
 
     /** Connects to Redis (standalone, or a Redis Cluster with sharded channels). */
     public RedisMessageBus(String url, boolean cluster) {
-        this.redis = new RedisConnections(url, cluster, this::onMessage);
+        this(url, cluster, RedisSecurity.NONE);
+    }
+
+    /** As above, with credentials and TLS trust. */
+    public RedisMessageBus(String url, boolean cluster, RedisSecurity security) {
+        this.redis = new RedisConnections(url, cluster, security, this::onMessage);
     }
 
     /** The command connection, shared with the directory and the ownership. */

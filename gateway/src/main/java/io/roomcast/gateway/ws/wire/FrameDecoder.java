@@ -77,12 +77,15 @@ public final class FrameDecoder {
             }
             long length = length7 == 126 ? in.getShort(start + 2) & 0xFFFF
                     : length7 == 127 ? in.getLong(start + 2) : length7;
+            if (length < 0) {
+                return violation(handler, CLOSE_PROTOCOL_ERROR, "64-bit length with its most significant bit set");
+            }
             boolean control = (opcode & 0x8) != 0;
             if (control && (!fin || length > 125)) {
                 return violation(handler, CLOSE_PROTOCOL_ERROR, "control frames are final and at most 125 bytes");
             }
             long messageSoFar = control || fragments == null ? 0 : fragments.position();
-            if (length < 0 || messageSoFar + length > maxMessageBytes) {
+            if (messageSoFar + length > maxMessageBytes) {
                 return violation(handler, CLOSE_TOO_BIG, "message over " + maxMessageBytes + " bytes");
             }
             if (in.remaining() < header + length) {
@@ -156,6 +159,10 @@ public final class FrameDecoder {
         String reason = "";
         if (payload.remaining() >= 2) {
             code = payload.getShort() & 0xFFFF;
+            if (!validCloseCode(code)) {
+                handler.onViolation(CLOSE_PROTOCOL_ERROR, "close code " + code + " may not be sent");
+                return false;
+            }
             try {
                 reason = StandardCharsets.UTF_8.newDecoder().decode(payload).toString();
             } catch (CharacterCodingException e) {
@@ -165,6 +172,16 @@ public final class FrameDecoder {
         }
         handler.onClose(code, reason);
         return true;
+    }
+
+    /**
+     * Whether a peer may send {@code code} in a close frame (RFC 6455 7.4 and the IANA registry):
+     * 1000-1003 and 1007-1014 are defined; 1004 is reserved; 1005, 1006 and 1015 must never be
+     * sent (they stand for "none", "dropped" and "TLS failed"); 1016-2999 are unassigned; 3000-4999
+     * belong to libraries and applications; anything else is not a close code.
+     */
+    public static boolean validCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     private void append(ByteBuffer payload) {

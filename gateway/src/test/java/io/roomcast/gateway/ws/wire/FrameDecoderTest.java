@@ -163,17 +163,126 @@ public class FrameDecoderTest {
         assertEquals(List.of("close 1005 "), decodeAll(clientFrame(FIN | 0x8, new byte[0], true)).events);
     }
 
+    private static byte[] closePayload(int code, byte[] reason) {
+        return concat(new byte[] {(byte) (code >>> 8), (byte) code}, reason);
+    }
+
+    private static List<String> afterClose(int code, byte[] reason) {
+        return decodeAll(clientFrame(FIN | 0x8, closePayload(code, reason), true)).events;
+    }
+
+    // RFC 6455 5.1: a client masks every frame it sends.
     @Test
-    void protocolViolationsCloseWith1002() {
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x2, randomBytes(3), false)).events, "unmasked");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x40 | 0x2, randomBytes(3), true)).events, "RSV1");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x3, randomBytes(3), true)).events, "opcode 3");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x0, randomBytes(3), true)).events, "lone continuation");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(0x9, randomBytes(3), true)).events, "fragmented ping");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x9, randomBytes(126), true)).events, "long ping");
-        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x8, new byte[] {3}, true)).events, "1-byte close");
+    void everyUnmaskedClientFrameIsAProtocolError() {
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x2, randomBytes(3), false)).events, "binary");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x9, randomBytes(3), false)).events, "ping");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x8, closePayload(1000, new byte[0]), false)).events, "close");
         assertEquals(List.of("violation 1002"), decodeAll(concat(clientFrame(0x2, randomBytes(3), true),
-                binary(randomBytes(3)))).events, "new message inside a fragmented one");
+                clientFrame(FIN | 0x0, randomBytes(3), false))).events, "continuation");
+    }
+
+    // RFC 6455 5.2: RSV1-3 are 0 unless an extension was agreed (none is).
+    @Test
+    void reservedBitsAreAProtocolError() {
+        for (int rsv : new int[] {0x40, 0x20, 0x10}) {
+            assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | rsv | 0x2, randomBytes(3), true)).events, "RSV " + rsv);
+        }
+    }
+
+    // RFC 6455 5.2: opcodes 3-7 and 0xB-0xF are reserved.
+    @Test
+    void reservedOpcodesAreAProtocolError() {
+        for (int opcode : new int[] {0x3, 0x4, 0x5, 0x6, 0x7, 0xB, 0xC, 0xD, 0xE, 0xF}) {
+            assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | opcode, randomBytes(3), true)).events, "opcode " + opcode);
+        }
+    }
+
+    // RFC 6455 5.2: the most significant bit of a 64-bit length is 0.
+    @Test
+    void aLengthWithItsTopBitSetIsAProtocolError() {
+        byte[] wire = {(byte) (FIN | 0x2), (byte) (0x80 | 127), (byte) 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4};
+        assertEquals(List.of("violation 1002"), decodeAll(wire).events);
+    }
+
+    // RFC 6455 5.5: control frames carry at most 125 bytes.
+    @Test
+    void controlFramesOver125BytesAreAProtocolError() {
+        assertEquals(List.of("ping " + "x".repeat(125)), decodeAll(clientFrame(FIN | 0x9, "x".repeat(125).getBytes(StandardCharsets.UTF_8), true)).events);
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x9, randomBytes(126), true)).events, "ping");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0xA, randomBytes(126), true)).events, "pong");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x8, closePayload(1000, "r".repeat(124).getBytes(StandardCharsets.UTF_8)), true)).events, "close");
+    }
+
+    // RFC 6455 5.5: control frames are never fragmented.
+    @Test
+    void fragmentedControlFramesAreAProtocolError() {
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(0x9, randomBytes(3), true)).events, "ping");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(0xA, randomBytes(3), true)).events, "pong");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(0x8, closePayload(1000, new byte[0]), true)).events, "close");
+    }
+
+    // RFC 6455 5.4: a continuation continues something; a new message waits for the last to end.
+    @Test
+    void fragmentationOutOfOrderIsAProtocolError() {
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x0, randomBytes(3), true)).events, "lone final continuation");
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(0x0, randomBytes(3), true)).events, "lone continuation");
+        assertEquals(List.of("violation 1002"), decodeAll(concat(clientFrame(0x2, randomBytes(3), true),
+                binary(randomBytes(3)))).events, "a binary message inside a fragmented one");
+        assertEquals(List.of("violation 1002"), decodeAll(concat(clientFrame(0x2, randomBytes(3), true),
+                clientFrame(FIN | 0x1, "x".getBytes(StandardCharsets.UTF_8), true))).events, "a text message inside a fragmented one");
+        assertEquals(List.of("binary 3", "violation 1002"), decodeAll(concat(binary(randomBytes(3)),
+                clientFrame(FIN | 0x0, randomBytes(3), true))).events, "a continuation after a whole message");
+    }
+
+    // RFC 6455 5.5.1: a close body is empty, or a 2-byte code and a reason.
+    @Test
+    void aOneByteCloseBodyIsAProtocolError() {
+        assertEquals(List.of("violation 1002"), decodeAll(clientFrame(FIN | 0x8, new byte[] {3}, true)).events);
+    }
+
+    // RFC 6455 7.4: the codes an endpoint may send.
+    @Test
+    void closeCodesAPeerMaySendAreAccepted() {
+        for (int code : new int[] {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999}) {
+            assertEquals(List.of("close " + code + " "), afterClose(code, new byte[0]), "code " + code);
+            assertTrue(FrameDecoder.validCloseCode(code));
+        }
+    }
+
+    // RFC 6455 7.4.1/7.4.2: reserved, never-sent and unassigned codes.
+    @Test
+    void closeCodesNoPeerMaySendAreAProtocolError() {
+        for (int code : new int[] {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
+            assertEquals(List.of("violation 1002"), afterClose(code, new byte[0]), "code " + code);
+        }
+    }
+
+    // RFC 6455 5.5.1 and 8.1: a close reason is UTF-8; invalid bytes are 1007.
+    @Test
+    void aCloseReasonThatIsNotUtf8Is1007() {
+        assertEquals(List.of("close 1000 \u00e9t\u00e9 \u2603"), afterClose(1000, "\u00e9t\u00e9 \u2603".getBytes(StandardCharsets.UTF_8)));
+        byte[][] invalid = {
+                {(byte) 0xFF},                                  // never in UTF-8
+                {(byte) 0xC3},                                  // a sequence cut short
+                {(byte) 0xC0, (byte) 0x80},                     // an overlong NUL
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},        // a UTF-16 surrogate
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+        };
+        for (byte[] reason : invalid) {
+            assertEquals(List.of("violation 1007"), afterClose(1000, reason), java.util.HexFormat.of().formatHex(reason));
+        }
+    }
+
+    // RFC 6455 5.4 with our limit: a fragmented message is joined up to --max-frame-bytes.
+    @Test
+    void aFragmentedMessageIsJoinedUpToTheLimit() {
+        byte[] payload = randomBytes(MAX);
+        byte[] wire = concat(clientFrame(0x2, java.util.Arrays.copyOfRange(payload, 0, 10), true),
+                clientFrame(0x0, java.util.Arrays.copyOfRange(payload, 10, MAX - 1), true),
+                clientFrame(FIN | 0x0, java.util.Arrays.copyOfRange(payload, MAX - 1, MAX), true));
+        Recorder recorder = decodeAll(wire);
+        assertEquals(List.of("binary " + MAX), recorder.events);
+        assertArrayEquals(payload, recorder.messages.getFirst());
     }
 
     @Test
