@@ -149,7 +149,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
   private readonly joinQueue: PendingJoin[] = [];
   private readonly pendingAcks = new Map<number, Pending<AckInfo>>();
   private readonly pendingLeaves = new Map<string, Pending<LeftInfo> & { requestId: number }>();
-  private readonly pendingPings = new Map<number, Array<(sample: ClockSample) => void>>();
+  private readonly pendingPings = new Map<number, Array<Pending<ClockSample>>>();
   private connectWaiter: { resolve: (w: WelcomeInfo) => void; reject: (e: RoomcastError) => void } | null = null;
   /** Rooms a resume token (from connect options) may bring back that this client never joined. */
   private resumingUnknownRooms = false;
@@ -340,9 +340,15 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     if (!this.welcomed) return Promise.reject(new RoomcastError('NOT_CONNECTED', 'not connected'));
     return new Promise<ClockSample>((resolve, reject) => {
       const sentAt = Date.now();
-      const timer = setTimeout(() => reject(new RoomcastError('TIMEOUT', 'no pong')), this.options.requestTimeoutMs);
       const waiters = this.pendingPings.get(sentAt) ?? [];
-      waiters.push((sample) => { clearTimeout(timer); resolve(sample); });
+      const waiter: Pending<ClockSample> = {
+        resolve, reject,
+        timer: setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new RoomcastError('TIMEOUT', 'no pong'));
+        }, this.options.requestTimeoutMs),
+      };
+      waiters.push(waiter);
       this.pendingPings.set(sentAt, waiters);
       this.sendPing(sentAt);
     });
@@ -474,6 +480,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     for (const p of this.joinQueue.splice(0)) { clearTimeout(p.timer); p.reject(error); }
     for (const p of this.pendingAcks.values()) { clearTimeout(p.timer); p.reject(error); }
     this.pendingAcks.clear();
+    for (const waiters of this.pendingPings.values()) for (const p of waiters) { clearTimeout(p.timer); p.reject(error); }
     this.pendingPings.clear();
     for (const [roomId, p] of this.pendingLeaves) {
       clearTimeout(p.timer);
@@ -789,7 +796,10 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     const sample = this.clock.addSample(sentAt, toNumber(pong.serverTimeMs));
     const waiters = this.pendingPings.get(sentAt);
     this.pendingPings.delete(sentAt);
-    for (const waiter of waiters ?? []) waiter({ rttMs: sample.rttMs, offsetMs: this.clock.offsetMs });
+    for (const waiter of waiters ?? []) {
+      clearTimeout(waiter.timer);
+      waiter.resolve({ rttMs: sample.rttMs, offsetMs: this.clock.offsetMs });
+    }
     this.fire('rtt', { rttMs: sample.rttMs, offsetMs: this.clock.offsetMs });
   }
 

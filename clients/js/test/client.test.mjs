@@ -1,5 +1,6 @@
 // @roomcast/client against a real node (the gateway jar, started here): what a game sees.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +189,27 @@ describe('a client against a real node', () => {
     // The seat's input sequence goes on where it was.
     assert.equal(hal.sendInput(roomId, DemoInput.encode({ dx: 0, dy: -1 }).finish()), 2);
     await next(hal, 'state', (s) => s.roomId === roomId && s.mySeq === 2);
+  });
+
+  // Node >= 22 has a global WebSocket; Node 20.10+ has it behind a flag; older Node has none.
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const flag = globalThis.WebSocket ? [] : ['--experimental-websocket'];
+  it('runs on Node\'s own WebSocket where there is one (browsers\' API, no ws package needed)', {
+    skip: !globalThis.WebSocket && (major < 20 || (major === 20 && minor < 10)) && 'no WebSocket in this Node',
+  }, () => {
+    const script = `
+      import { RoomcastClient } from ${JSON.stringify(new URL('../dist/esm/index.js', import.meta.url).href)};
+      const client = new RoomcastClient();
+      await client.connect(process.argv[1], { name: 'native' });
+      const room = await client.quickJoin('orb-rush');
+      const sample = await client.ping();
+      client.close();
+      console.log(JSON.stringify({ global: typeof WebSocket, game: room.gameType, rtt: sample.rttMs }));`;
+    const out = JSON.parse(execFileSync(process.execPath, [...flag, '--input-type=module', '-e', script, node.wsUrl],
+      { encoding: 'utf8', timeout: 20000 }));
+    assert.equal(out.global, 'function');
+    assert.equal(out.game, 'orb-rush');
+    assert.ok(out.rtt >= 0);
   });
 
   it('surfaces SESSION_REPLACED as a typed error when its session is resumed on another socket, and stops', async () => {
