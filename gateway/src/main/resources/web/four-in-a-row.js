@@ -18,7 +18,7 @@
  *
  * Loaded by main.js (the page's game chooser) once the Four in a Row view is in the page.
  */
-import { RoomcastClient, FRAMES_PROTO_URL } from './roomcast-client.js';
+import { CLIENT_KIND, createClient } from './client.js';
 import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, logConnection, showStatus } from './hud.js';
 
 const GAME_PROTO_URL = '/proto/roomcast/games/fourinarow.proto';
@@ -79,10 +79,10 @@ async function main() {
   bindUi();
   buildBoard();
   exposeTestHook();
-  const client = await RoomcastClient.load([FRAMES_PROTO_URL, GAME_PROTO_URL]);
+  const { client, type } = await createClient([GAME_PROTO_URL]);
   game.client = client;
   for (const name of ['Board', 'Seat', 'Drop', 'RoundStart', 'RoundOver']) {
-    game.types[name] = client.type(`${PACKAGE}.${name}`);
+    game.types[name] = type(`${PACKAGE}.${name}`);
   }
   listen(client);
   setInterval(updateHud, HUD_INTERVAL_MS);
@@ -567,7 +567,7 @@ function updateHud() {
 
 /**
  * Plain JSON of what the page shows, from the latest SERVER state:
- * `{status, roomId, seat, phase, turnSeat, cells, round, lastWinnerSeat, seats, lastRejection,
+ * `{status, client, roomId, seat, phase, turnSeat, cells, round, lastWinnerSeat, seats, lastRejection,
  *   events, nodeId, rttMs, name, playerId, chat, statesReceived}`.
  * - `phase` 'LOBBY' | 'PLAYING' | 'ROUND_OVER', null before the room's first state;
  * - `turnSeat` the seat to move (PLAYING only), else null; `lastWinnerSeat` number or null;
@@ -583,6 +583,7 @@ function snapshot() {
   const rtt = client?.rttMs;
   return {
     status: client?.status ?? 'loading',
+    client: CLIENT_KIND,
     roomId: game.roomId || null,
     seat: game.seat,
     phase: board?.phase ?? null,
@@ -607,7 +608,7 @@ function snapshot() {
 function exposeTestHook() {
   window.roomcastFour = {
     snapshot,
-    /** The RoomcastClient (for debugging in the console). */
+    /** The client (for debugging in the console). */
     get client() { return game.client; },
   };
 }

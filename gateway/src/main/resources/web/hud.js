@@ -1,12 +1,12 @@
 /**
  * Small helpers shared by the demo games: the connection status badge, the chat / system
  * log, invite links, and the Join / Leave buttons' flow. Game-agnostic; the protocol itself is
- * roomcast-client.js.
+ * the client of client.js.
  *
  * @module hud
  */
 
-import { RoomcastClient } from './roomcast-client.js';
+import { defaultUrl } from './client.js';
 
 /** The game a page without `?game=` shows. */
 export const DEFAULT_GAME = 'orb-rush';
@@ -88,7 +88,7 @@ export async function connectAndJoin(client, ui, gameType, name, report) {
   ui.name.disabled = true;
   try {
     if (client.status === 'idle' || client.status === 'closed') {
-      await client.connect(RoomcastClient.defaultUrl(), { name });
+      await client.connect(defaultUrl(), { name });
     }
     const roomId = ui.room.value.trim();
     return await client.join(roomId ? { roomId } : { gameType });
@@ -114,13 +114,13 @@ export async function leaveRoom(client, roomId, ui, report) {
  * leave or acked emit reach the caller's promise instead), disconnects and reconnects.
  */
 export function logConnection(client, report) {
-  client.on('error', ({ code, message, requestId }) => {
-    if (!requestId) report(`Error: ${code} ${message ?? ''}`, 'failed');
+  client.on('error', ({ code, message, serverMessage, requestId }) => {
+    if (!requestId) report(`Error: ${code} ${serverMessage ?? message ?? ''}`, 'failed');
   });
   client.on('disconnect', ({ code, willReconnect }) => {
     report(`Disconnected (${code})${willReconnect ? ', reconnecting…' : '.'}`);
   });
-  client.on('reconnected', ({ resumed }) => {
+  client.on('reconnect', ({ resumed }) => {
     report(resumed ? 'Reconnected: seat resumed.' : 'Reconnected: joining again…');
   });
 }

@@ -13,7 +13,7 @@
  *
  * Test hook: `window.roomcastDemo.snapshot()` returns plain JSON of the latest server state.
  */
-import { RoomcastClient, FRAMES_PROTO_URL, monotonicNow } from './roomcast-client.js';
+import { CLIENT_KIND, createClient, monotonicNow } from './client.js';
 import { ChatLog, connectAndJoin, formatRtt, inviteUrl, leaveRoom, logConnection, showStatus } from './hud.js';
 
 const DEMO_PROTO_URL = '/proto/roomcast/games/demo.proto';
@@ -106,10 +106,10 @@ main().catch((err) => {
 async function main() {
   bindUi();
   exposeTestHook();
-  const client = await RoomcastClient.load([FRAMES_PROTO_URL, DEMO_PROTO_URL]);
+  const { client, type } = await createClient([DEMO_PROTO_URL]);
   game.client = client;
-  game.DemoInput = client.type('roomcast.games.demo.DemoInput');
-  game.DemoEntity = client.type('roomcast.games.demo.DemoEntity');
+  game.DemoInput = type('roomcast.games.demo.DemoInput');
+  game.DemoEntity = type('roomcast.games.demo.DemoEntity');
   listen(client);
   bindKeys();
   setInterval(updateHud, HUD_INTERVAL_MS);
@@ -600,6 +600,7 @@ function snapshot() {
   const rtt = client?.rttMs;
   return {
     status: client?.status ?? 'loading',
+    client: CLIENT_KIND,
     sessionId: client?.sessionId ?? '',
     nodeId: client?.nodeId ?? '',
     roomId: game.roomId || null,
@@ -629,7 +630,7 @@ function exposeTestHook() {
       others: game.drawnOthers.map((o) => ({ ...o })),
       smoothedRttMs: input.rttMs,
     }),
-    /** The RoomcastClient (for debugging in the console). */
+    /** The client (for debugging in the console). */
     get client() { return game.client; },
   };
 }

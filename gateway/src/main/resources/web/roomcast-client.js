@@ -1,6 +1,10 @@
 /**
  * roomcast-client.js — a game-agnostic client for the Roomcast protocol, version 1.
  *
+ * THE FALLBACK: the demo runs on @roomcast/client (clients/js), bundled by the gateway build
+ * when it has node (see client.js); this hand-written module is what the demo uses when the
+ * gateway was built without node. Fix bugs in clients/js first; keep this one working.
+ *
  * Every WebSocket message is one binary frame holding one `roomcast.v1.ClientFrame` (client to
  * server) or `roomcast.v1.ServerFrame` (server to client). The message types are not generated:
  * the very `.proto` files the server is built from are fetched and parsed at run time with
@@ -41,7 +45,7 @@
  * - `disconnect`   {code, reason, willReconnect}  a welcomed connection was lost (or closed for
  *                                               good); failed attempts only fire `reconnecting`
  * - `reconnecting` {attempt, delayMs}
- * - `reconnected`  {resumed, welcome}
+ * - `reconnect`    {resumed, welcome}          (also as `reconnected`, its old name)
  *
  * @module roomcast-client
  */
@@ -674,7 +678,10 @@ export class RoomcastClient extends Emitter {
     } else if (this.rooms.size > 0) {
       this._rejoinAll();
     }
-    if (reconnect) this._fire('reconnected', { resumed: welcome.resumed, welcome });
+    if (reconnect) {
+      this._fire('reconnect', { resumed: welcome.resumed, welcome });
+      this._fire('reconnected', { resumed: welcome.resumed, welcome });
+    }
   }
 
   /** After a resume the server re-sends Joined per room; a room that does not come back in

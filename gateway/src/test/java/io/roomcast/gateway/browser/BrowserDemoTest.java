@@ -46,6 +46,7 @@ class BrowserDemoTest {
         pageA.open(base + "?name=Alice");
         Map<String, Object> a = pageA.waitFor(s -> "connected".equals(s.get("status")) && s.get("roomId") != null
                 && s.get("seat") != null);
+        assertEquals(GamePage.expectedClient(), a.get("client"), "the demo runs on the client the build made");
         String room = (String) a.get("roomId");
         long seatA = number(a.get("seat"));
 

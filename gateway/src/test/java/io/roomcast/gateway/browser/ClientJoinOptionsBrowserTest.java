@@ -14,27 +14,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * roomcast-client.js in a real Chromium against a real node: quick-join with options,
+ * The demo's client (client.js: @roomcast/client when the build had node, else the fallback
+ * roomcast-client.js) in a real Chromium against a real node: quick-join with options,
  * join-or-create, a refused option, and the join of before (no options) still working.
  */
 class ClientJoinOptionsBrowserTest {
 
-    /** Four clients of the page's own roomcast-client.js; answers what each join gave. */
+    /** Four clients of the page's own client; answers what each join gave. */
     private static final String SCRIPT = """
             const done = arguments[arguments.length - 1];
             (async () => {
-              const { RoomcastClient, FRAMES_PROTO_URL } = await import('/roomcast-client.js');
-              const protos = [FRAMES_PROTO_URL, '/proto/roomcast/games/fourinarow.proto'];
+              const { CLIENT_KIND, createClient, defaultUrl } = await import('/client.js');
               const clients = [];
+              let Board;
               const player = async (name) => {
-                const client = await RoomcastClient.load(protos);
-                await client.connect(RoomcastClient.defaultUrl(), { name });
+                const { client, type } = await createClient(['/proto/roomcast/games/fourinarow.proto']);
+                Board = type('roomcast.games.fourinarow.Board');
+                await client.connect(defaultUrl(), { name });
                 clients.push(client);
                 return client;
               };
               const mode = (client, roomId) => new Promise((resolve) => {
                 const board = () => client.rooms.get(roomId)?.entities.get(0);
-                const read = () => client.type('roomcast.games.fourinarow.Board').decode(board()).mode;
+                const read = () => Board.decode(board()).mode;
                 if (board()) { resolve(read()); return; }
                 client.on('state', (s) => { if (s.roomId === roomId && board()) resolve(read()); });
               });
@@ -51,7 +53,7 @@ class ClientJoinOptionsBrowserTest {
                   refused = err.message;
                 }
                 const plain = await dan.join({ gameType: 'orb-rush' });
-                return { ranked: a.roomId, rankedToo: b.roomId, modeOfRanked: await mode(ben, b.roomId),
+                return { kind: CLIENT_KIND, ranked: a.roomId, rankedToo: b.roomId, modeOfRanked: await mode(ben, b.roomId),
                          named: c.roomId, namedJoined: d.roomId, modeOfNamed: await mode(dan, d.roomId),
                          refused, plain: plain.gameType };
               } finally {
@@ -84,6 +86,7 @@ class ClientJoinOptionsBrowserTest {
         Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) page.driver()).executeAsyncScript(SCRIPT);
 
         assertEquals(null, result.get("error"), "the script failed: " + result);
+        assertEquals(GamePage.expectedClient(), result.get("kind"));
         assertEquals(result.get("ranked"), result.get("rankedToo"), "two ranked quick-joins meet: " + result);
         assertEquals("ranked", result.get("modeOfRanked"));
         assertEquals("js-table", result.get("named"));

@@ -58,6 +58,7 @@ class FourInARowBrowserTest {
                 && "LOBBY".equals(s.get("phase")) && seats(s).size() == 1);
         String room = (String) a.get("roomId");
         assertEquals(node.nodeId(), a.get("nodeId"));
+        assertEquals(GamePage.expectedClient(), a.get("client"), "the demo runs on the client the build made");
         assertEquals("Four in a Row", pageA.driver().findElement(By.id("game-title")).getText());
         assertEquals(true, ((JavascriptExecutor) pageA.driver()).executeScript("return window.roomcastDemo === undefined;"),
                 "only the chosen game is loaded");

@@ -42,6 +42,14 @@ public final class GamePage implements AutoCloseable {
         return new GamePage(Browsers.startHeadless(), "roomcastFour");
     }
 
+    /**
+     * The client the demo runs on: {@code sdk} (@roomcast/client, bundled into web/sdk/ by a build
+     * with node) or {@code fallback} (the hand-written web/roomcast-client.js).
+     */
+    public static String expectedClient() {
+        return GamePage.class.getClassLoader().getResource("web/sdk/roomcast-client.js") != null ? "sdk" : "fallback";
+    }
+
     public ChromeDriver driver() {
         return driver;
     }

@@ -125,6 +125,7 @@ class ComposeFileTest {
         for (String module : List.of("proto", "game-core", "games", "gateway")) { // the gateway and what it is built from
             assertTrue(lines.contains("COPY " + module + "/src " + module + "/src"), "the Dockerfile copies " + module + "/src");
         }
+        assertTrue(lines.contains("COPY clients/js/ clients/js/"), "the gateway build reads clients/js (the demo's client bundle)");
     }
 
     // ───────────── helpers ─────────────
