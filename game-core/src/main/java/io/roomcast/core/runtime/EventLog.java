@@ -1,5 +1,8 @@
 package io.roomcast.core.runtime;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.proto.v1.ServerFrame;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -40,31 +43,52 @@ final class EventLog {
 
     /**
      * Before the first append: goes on from a log that was at {@code lastOffset} and held
-     * {@code recent} (oldest first, the last one at {@code lastOffset}), keeping the newest of
-     * them when they do not all fit.
+     * {@code recent} (oldest first, encoded events that carry their offsets), keeping the newest
+     * of them when they do not all fit. {@code lastOffset} may be past the newest of them: offsets
+     * a former owner gave out after its last snapshot are never given out again, and those events,
+     * lost with it, are a gap in the log that a replay skips.
      */
     void restore(long lastOffset, List<byte[]> recent) {
         if (this.lastOffset != 0) {
             throw new IllegalStateException("the log has events already");
         }
-        if (lastOffset < recent.size()) {
-            throw new IllegalArgumentException(recent.size() + " events cannot end at offset " + lastOffset);
+        long newest = recent.isEmpty() ? lastOffset : offsetOf(recent.getLast());
+        if (newest > lastOffset || newest < recent.size()) {
+            throw new IllegalArgumentException(recent.size() + " events ending at offset " + newest
+                    + " cannot continue at offset " + lastOffset);
         }
         this.lastOffset = lastOffset;
-        kept = Math.min(recent.size(), ring.length);
-        for (int i = 0; i < kept; i++) {
-            ring[slot(lastOffset - i)] = recent.get(recent.size() - 1 - i);
+        long oldestKept = lastOffset + 1;
+        for (int i = 0; i < recent.size(); i++) {
+            long offset = newest - i;
+            if (offset <= lastOffset - ring.length) {
+                break; // older than the ring reaches from lastOffset
+            }
+            ring[slot(offset)] = recent.get(recent.size() - 1 - i);
+            oldestKept = offset;
         }
+        kept = (int) Math.min(ring.length, lastOffset - oldestKept + 1);
     }
 
-    /** The kept events after {@code offset}, oldest first; empty when there are none. */
+    /** Encoded events after {@code offset}, oldest first; events lost in a takeover's gap are skipped. */
     List<byte[]> after(long offset) {
         long first = Math.max(Math.max(offset, 0) + 1, lastOffset - kept + 1);
         List<byte[]> events = new ArrayList<>((int) Math.max(0, lastOffset - first + 1));
         for (long o = first; o <= lastOffset; o++) {
-            events.add(ring[slot(o)]);
+            byte[] event = ring[slot(o)];
+            if (event != null) {
+                events.add(event);
+            }
         }
         return events;
+    }
+
+    private static long offsetOf(byte[] encodedEvent) {
+        try {
+            return ServerFrame.parseFrom(encodedEvent).getEvent().getOffset();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not an encoded event", e);
+        }
     }
 
     /** The offset of the newest event; 0 before the first. */

@@ -338,6 +338,11 @@ public final class RoomRuntime<I> {
         return loop.ticks();
     }
 
+    /** The offset of the room's newest logged event; 0 before the first. */
+    public long lastEventOffset() {
+        return events.lastOffset();
+    }
+
     /** Ticks skipped because the room fell more than {@code maxCatchUpTicks} behind. */
     public long skippedTicks() {
         return loop.skippedTicks();

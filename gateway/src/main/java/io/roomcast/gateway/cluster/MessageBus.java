@@ -16,17 +16,17 @@ public interface MessageBus {
 
     /**
      * What an owner sends on a room's channel: one encoded ServerFrame for every member but
-     * {@code exceptPlayer} (nullable), stamped with the owner's lease epoch and the room's tick
-     * when it was sent. {@code lost}: the last frame of a room that could not be taken over; its
+     * {@code exceptPlayer} (nullable), stamped with the owner's lease epoch, the room's tick and its
+     * event log position when it was sent. {@code lost}: the last frame of a room that could not be taken over; its
      * {@code frame} is the {@code Left} every member gets. {@code released}: the owner is draining,
      * saved a last snapshot and released the lease: a node with members claims the room now
      * ({@code frame} is empty).
      */
-    record RoomFrame(String roomId, String ownerNode, long epoch, long tick, byte[] frame, String exceptPlayer,
-                     boolean lost, boolean released) {
+    record RoomFrame(String roomId, String ownerNode, long epoch, long tick, long lastEventOffset, byte[] frame,
+                     String exceptPlayer, boolean lost, boolean released) {
 
         public RoomFrame(String roomId, String ownerNode, long epoch, long tick, byte[] frame, String exceptPlayer) {
-            this(roomId, ownerNode, epoch, tick, frame, exceptPlayer, false, false);
+            this(roomId, ownerNode, epoch, tick, 0, frame, exceptPlayer, false, false);
         }
     }
 

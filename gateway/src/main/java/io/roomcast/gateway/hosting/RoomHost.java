@@ -218,7 +218,7 @@ public final class RoomHost implements RoomOutput {
         }
         RoomOwnership.Lease held = lease;
         MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, held.ownerNode(), held.epoch(), runtime.tick(),
-                serverFrame, exceptPlayerId);
+                runtime.lastEventOffset(), serverFrame, exceptPlayerId, false, false);
         localMembers.deliver(frame);
         bus.publishRoom(frame);
     }

@@ -100,12 +100,13 @@ final class Takeover {
     CompletionStage<Void> handOver(RoomHost host) {
         RoomOwnership.Lease lease = host.lease();
         long tick = host.runtime().tick();
+        long lastEventOffset = host.runtime().lastEventOffset();
         CompletionStage<Void> saved = save(host);
         host.fence();
         host.runtime().close();
         return saved.thenCompose(done -> ownership.release(lease)).thenRun(() ->
-                bus.publishRoom(new MessageBus.RoomFrame(lease.roomId(), nodeId, lease.epoch(), tick, new byte[0], null,
-                        false, true)));
+                bus.publishRoom(new MessageBus.RoomFrame(lease.roomId(), nodeId, lease.epoch(), tick, lastEventOffset,
+                        new byte[0], null, false, true)));
     }
 
     /** A room's owner drained and released it: claim it now (one node with members wins). */
@@ -167,7 +168,11 @@ final class Takeover {
         // the silence measured on this node's clock — no other node's clock is read.
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / lifecycle.effectiveSettings(type.settings()).tickRateHz();
         long lastTick = Math.max(snapshot.getRoom().getTick(), silent.lastTick());
-        RoomSnapshot room = snapshot.getRoom().toBuilder().setTick(lastTick + silent.silenceNanos() / periodNanos + 1).build();
+        // Event offsets likewise go on past any the former owner gave out (the events after its last
+        // snapshot are lost with it; their offsets are never reused, so no client drops a new event
+        // as one it has seen).
+        RoomSnapshot room = snapshot.getRoom().toBuilder().setTick(lastTick + silent.silenceNanos() / periodNanos + 1)
+                .setLastEventOffset(Math.max(snapshot.getRoom().getLastEventOffset(), silent.lastEventOffset())).build();
         host.executor().execute(() -> {
             host.restoredSeats(snapshot.getPlayerNodesMap(), snapshot.getPlayerIncarnationsMap());
             try {
@@ -199,7 +204,7 @@ final class Takeover {
         log.warn("room {} cannot be taken over (no usable snapshot): closing it for its members", roomId);
         metrics.roomsLost.increment();
         byte[] left = ServerFrames.left(roomId, LeaveReason.ROOM_LOST, LOST_DETAIL);
-        bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, left, null, true, false));
+        bus.publishRoom(new MessageBus.RoomFrame(roomId, nodeId, lease.epoch(), 0, 0, left, null, true, false));
         members.endLocally(roomId, left); // this node does not hear its own frame from the channel
         directory.remove(roomId, gameType, null); // the entry names the filter key
         snapshots.delete(roomId);

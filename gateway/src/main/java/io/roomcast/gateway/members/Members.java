@@ -22,9 +22,10 @@ public final class Members {
 
     /**
      * A room whose owner has been silent: {@code silenceNanos} since its last frame heard here (a
-     * takeover numbers its ticks past that), {@code lastTick} the last tick heard of it.
+     * takeover numbers its ticks past that), {@code lastTick} the last tick heard of it,
+     * {@code lastEventOffset} its highest event log position heard.
      */
-    public record SilentRoom(String roomId, String formerOwner, long lastTick, long silenceNanos) {}
+    public record SilentRoom(String roomId, String formerOwner, long lastTick, long lastEventOffset, long silenceNanos) {}
 
     private final String nodeId;
     private final MessageBus bus;
@@ -163,7 +164,7 @@ public final class Members {
                 countedFrom = resubscribed;
             }
             if (now - countedFrom > silenceNanos && !fanout.isHostedHere() && !fanout.isUnused()) {
-                silent.add(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), silence));
+                silent.add(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), fanout.lastEventOffset(), silence));
             }
         });
         return silent;
@@ -180,7 +181,8 @@ public final class Members {
         if (fanout == null || fanout.isHostedHere() || fanout.isUnused()) {
             return Optional.empty();
         }
-        return Optional.of(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), System.nanoTime() - fanout.lastFrameNanos()));
+        return Optional.of(new SilentRoom(roomId, fanout.owner(), fanout.lastTick(), fanout.lastEventOffset(),
+                System.nanoTime() - fanout.lastFrameNanos()));
     }
 
     private RoomFanout newFanout(String roomId, String owner) {

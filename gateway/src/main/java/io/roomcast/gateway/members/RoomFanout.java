@@ -55,6 +55,7 @@ public final class RoomFanout {
     private volatile String owner;
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile long lastTick;
+    private volatile long lastEventOffset;
     private boolean hostedHere; // guarded by this
     private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
 
@@ -95,6 +96,7 @@ public final class RoomFanout {
         owner = message.ownerNode();
         lastFrameNanos = System.nanoTime();
         lastTick = Math.max(lastTick, message.tick());
+        lastEventOffset = Math.max(lastEventOffset, message.lastEventOffset());
         if (message.lost()) {
             endForEveryone(message.frame());
             return true;
@@ -261,6 +263,11 @@ public final class RoomFanout {
     /** When the last frame from the owner arrived (System.nanoTime). */
     long lastFrameNanos() {
         return lastFrameNanos;
+    }
+
+    /** The highest event log position of the room's frames heard here. */
+    long lastEventOffset() {
+        return lastEventOffset;
     }
 
     /** The highest tick of the room's frames heard here. */

@@ -51,6 +51,7 @@ public final class RedisMessageBus implements MessageBus {
                 .setOwnerNode(message.ownerNode())
                 .setEpoch(message.epoch())
                 .setTick(message.tick())
+                .setLastEventOffset(message.lastEventOffset())
                 .setLost(message.lost())
                 .setReleased(message.released())
                 .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())); // never modified after encoding
@@ -71,7 +72,7 @@ public final class RedisMessageBus implements MessageBus {
                 return;
             }
             listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
-                    wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
+                    wire.getLastEventOffset(), wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
                     wire.getLost(), wire.getReleased()));
         });
     }
