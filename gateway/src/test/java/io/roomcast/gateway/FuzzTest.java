@@ -127,6 +127,116 @@ class FuzzTest {
         return b;
     }
 
+    /** Reads the bystander's frames as they come: its states in order, and their latency per phase. */
+    private static final class BystanderProbe {
+        final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+        private final TestClient client;
+        private final List<State> fuzzed = new CopyOnWriteArrayList<>();
+        private final List<List<Long>> latencies = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        BystanderProbe(TestClient client) {
+            this.client = client;
+            this.thread = new Thread(this::run, "bystander-probe");
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (running) {
+                    ServerFrame frame = client.poll(Duration.ofMillis(100));
+                    if (frame != null && frame.hasState()) {
+                        int now = phase.get();
+                        latencies.get(now).add(System.currentTimeMillis() - frame.getState().getServerTimeMs());
+                        if (now == 1) {
+                            fuzzed.add(frame.getState());
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(2_000);
+        }
+
+        List<State> states() {
+            return fuzzed;
+        }
+
+        int count(int phase) {
+            return latencies.get(phase).size();
+        }
+
+        long p99(int phase) {
+            List<Long> sorted = latencies.get(phase).stream().sorted().toList();
+            return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
+        }
+    }
+
+    private static final byte[] PING = ClientFrame.newBuilder().setPing(Ping.newBuilder().setClientTimeMs(1)).build().toByteArray();
+
+    /**
+     * {@code frames} frames from {@link #OFFENDERS} clients, each reconnecting every
+     * {@link #PER_CONNECTION} frames: mutated ones (the fuzz), or valid pings after a hello (the
+     * baseline: the same load of connections and frames, without the harm).
+     */
+    private static void send(Node node, List<byte[]> valid, int frames, boolean mutated, Set<Integer> closeCodes,
+                             AtomicLong sent) throws Exception {
+        ExecutorService offenders = Executors.newFixedThreadPool(OFFENDERS);
+        List<Future<?>> runs = new java.util.ArrayList<>();
+        for (int o = 0; o < OFFENDERS; o++) {
+            Random random = new Random(SEED * 31 + o);
+            int perClient = frames / OFFENDERS;
+            runs.add(offenders.submit(() -> {
+                TestClient client = null;
+                int onThisConnection = 0;
+                for (int i = 0; i < perClient; i++) {
+                    // A connection takes at most PER_CONNECTION frames: past 20 bad ones the node
+                    // closes it (4000), and what is sent after that is never read.
+                    if (client == null || client.isClosed() || onThisConnection == PER_CONNECTION) {
+                        if (client != null) {
+                            if (client.isClosed()) {
+                                closeCodes.add(client.awaitClose());
+                            }
+                            client.close();
+                        }
+                        onThisConnection = 0;
+                        client = TestClient.connect(node.port());
+                        if (!mutated || random.nextInt(4) > 0) {
+                            client.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
+                                    .setPlayerName("offender")).build());
+                        }
+                    }
+                    byte[] template = valid.get(random.nextInt(valid.size()));
+                    byte[] bytes = mutated ? mutate(template, random) : PING;
+                    try {
+                        client.sendBytes(bytes);
+                        sent.incrementAndGet();
+                        onThisConnection++;
+                    } catch (Exception closedMeanwhile) {
+                        // the node closed it: the next frame goes on a new connection
+                    }
+                }
+                if (client != null) {
+                    client.close();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get();
+        }
+        offenders.shutdown();
+    }
+
     @Test
     void mutatedFramesOfEveryTypeLeaveTheNodeAndABystanderUnharmed() throws Exception {
         List<Throwable> escaped = new CopyOnWriteArrayList<>();
@@ -143,59 +253,27 @@ class FuzzTest {
             bystander.hello("bystander");
             String room = bystander.quickJoin("orb-rush").getRoomId();
             bystander.drain();
+            // The bystander's states, as they arrive, with their tick -> client latency (receipt minus
+            // the state's server time: both in ms, so a figure has 1-2 ms of resolution). A clean
+            // phase first, then the same measure under fuzzing.
+            BystanderProbe probe = new BystanderProbe(bystander);
+            probe.start();
             List<byte[]> valid = templates(room).stream().map(ClientFrame::toByteArray).toList();
             Set<Integer> closeCodes = ConcurrentHashMap.newKeySet();
             AtomicLong sent = new AtomicLong();
+            // Baseline: the same load of connections and frames, valid; then the fuzz.
+            send(node, valid, Math.max(OFFENDERS * PER_CONNECTION, FRAMES / 10), false, ConcurrentHashMap.newKeySet(), new AtomicLong());
+            probe.phase.set(1);
             long started = System.nanoTime();
-            ExecutorService offenders = Executors.newFixedThreadPool(OFFENDERS);
-            List<Future<?>> runs = new java.util.ArrayList<>();
-            for (int o = 0; o < OFFENDERS; o++) {
-                Random random = new Random(SEED * 31 + o);
-                int frames = FRAMES / OFFENDERS;
-                runs.add(offenders.submit(() -> {
-                    TestClient client = null;
-                    int onThisConnection = 0;
-                    for (int i = 0; i < frames; i++) {
-                        // A connection takes at most PER_CONNECTION frames: past 20 bad ones the node
-                        // closes it (4000), and what is sent after that is never read.
-                        if (client == null || client.isClosed() || onThisConnection == PER_CONNECTION) {
-                            if (client != null) {
-                                if (client.isClosed()) {
-                                    closeCodes.add(client.awaitClose());
-                                }
-                                client.close();
-                            }
-                            onThisConnection = 0;
-                            client = TestClient.connect(node.port());
-                            if (random.nextInt(4) > 0) {
-                                client.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
-                                        .setPlayerName("offender")).build());
-                            }
-                        }
-                        byte[] template = valid.get(random.nextInt(valid.size()));
-                        try {
-                            client.sendBytes(mutate(template, random));
-                            sent.incrementAndGet();
-                            onThisConnection++;
-                        } catch (Exception closedMeanwhile) {
-                            // the node closed it: the next frame goes on a new connection
-                        }
-                    }
-                    if (client != null) {
-                        client.close();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> run : runs) {
-                run.get();
-            }
-            offenders.shutdown();
+            send(node, valid, FRAMES, true, closeCodes, sent);
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf("fuzz: seed %d, %d frames in %.1f s (%.0f/s), close codes %s, metrics %s%n", SEED, sent.get(),
                     seconds, sent.get() / seconds, closeCodes, node.metrics().snapshot());
 
-            List<State> states = bystander.drain().stream().filter(ServerFrame::hasState).map(ServerFrame::getState).toList();
+            probe.stop();
+            System.out.printf("fuzz: bystander tick->client p99 %d ms under the same load of valid frames (%d states), %d ms under fuzzing (%d states)%n",
+                    probe.p99(0), probe.count(0), probe.p99(1), probe.count(1));
+            List<State> states = probe.states();
             // 95 %: a 2-core machine busy with other work can delay a wake-up past the catch-up limit
             // (the first 10^6-frame run, with a test suite beside it, got 2 467 of ~2 498).
             assertTrue(states.size() >= (int) (seconds * 20 * 0.95), "the bystander kept receiving states: " + states.size()

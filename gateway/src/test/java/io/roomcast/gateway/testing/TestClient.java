@@ -150,6 +150,11 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** The next frame, or null if none arrives within {@code timeout}. */
+    public ServerFrame poll(Duration timeout) throws InterruptedException {
+        return frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Every frame that arrives within {@code window}, in order. */
     public List<ServerFrame> collect(Duration window) throws InterruptedException {
         List<ServerFrame> out = new ArrayList<>();
