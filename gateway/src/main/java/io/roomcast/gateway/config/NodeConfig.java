@@ -95,6 +95,10 @@ public final class NodeConfig {
             description = "Bytes queued to one socket and not yet written; over it states are dropped and other frames close the socket with 4008 (env SEND_QUEUE_BYTES). Default: ${DEFAULT-VALUE}")
     public int sendQueueBytes;
 
+    @Option(names = "--slow-consumer-ms", defaultValue = "${env:SLOW_CONSUMER_MS:-5000}",
+            description = "A client whose states have been dropped (its send queue full) for this long is closed with 4008, the close sent ahead of what it has not read (env SLOW_CONSUMER_MS). Default: ${DEFAULT-VALUE}")
+    public int slowConsumerMs;
+
     @Option(names = "--handshake-timeout-ms", defaultValue = "${env:HANDSHAKE_TIMEOUT_MS:-5000}",
             description = "Time from connect to Hello; past it the socket closes with 4002 (env HANDSHAKE_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int handshakeTimeoutMs;
@@ -193,6 +197,7 @@ public final class NodeConfig {
         requireRange("--empty-room-ms", emptyRoomMs, 100, 86_400_000);
         requireRange("--room-stall-ms", roomStallMs, 100, 600_000);
         requireRange("--room-queue-max", roomQueueMax, 16, 1_000_000);
+        requireRange("--slow-consumer-ms", slowConsumerMs, 100, 600_000);
         requireRange("--request-timeout-ms", requestTimeoutMs, 100, 600_000);
         requireRange("--max-connections", maxConnections, 1, 10_000_000);
         requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);

@@ -54,6 +54,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private boolean adopting; // a resume token of another node is being looked up: no frame is taken meanwhile
     private int badFrames;
     private long lastRateLimitErrorNanos = Long.MIN_VALUE / 2;
+    private volatile long behindSinceNanos; // 0 while the client keeps up; else since when its states are dropped
 
     /** On the socket's I/O thread; {@code onClosed} runs once the socket is closed. */
     Connection(WsSocket socket, WsServices services, Authenticator authenticator, InetAddress remoteAddress,
@@ -319,11 +320,32 @@ final class Connection implements WsSocket.Listener, FrameSink {
         }
         if (socket.trySend(frame, services.config().sendQueueBytes)) {
             services.metrics().framesOut.increment();
+            if (frame.droppable() && behindSinceNanos != 0) {
+                behindSinceNanos = 0; // a state went out: the client caught up
+            }
         } else if (frame.droppable()) {
             services.metrics().statesDropped.increment(); // latest-wins: the client asks for a keyframe
+            long now = System.nanoTime();
+            long since = behindSinceNanos;
+            if (since == 0) {
+                behindSinceNanos = now;
+            } else if (now - since > TimeUnit.MILLISECONDS.toNanos(services.config().slowConsumerMs)) {
+                cutSlowConsumer("states dropped for " + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms");
+            }
         } else {
+            cutSlowConsumer("a reliable frame did not fit in " + services.config().sendQueueBytes + " bytes");
+        }
+    }
+
+    /**
+     * The client does not keep up — by bytes (a reliable frame would not fit) or by time (its
+     * states have been dropped for --slow-consumer-ms): 4008, sent ahead of what it has not read.
+     */
+    private void cutSlowConsumer(String why) {
+        if (closing.compareAndSet(false, true)) {
             services.metrics().slowConsumerCloses.increment();
-            close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+            log.debug("slow consumer: {}", why);
+            socket.closeAhead(CloseCodes.SLOW_CONSUMER, "slow consumer");
         }
     }
 

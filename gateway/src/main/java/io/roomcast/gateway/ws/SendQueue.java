@@ -68,6 +68,21 @@ final class SendQueue {
         return done;
     }
 
+    /**
+     * Drops every frame but the head (which may be partly written already); returns the wire
+     * length dropped. What goes in next is the next thing the client reads.
+     */
+    long dropAllButHead() {
+        long dropped = 0;
+        for (int i = 1; i < size; i++) {
+            int at = (head + i) % frames.length;
+            dropped += frames[at].wireLength();
+            frames[at] = null;
+        }
+        size = Math.min(size, 1);
+        return dropped;
+    }
+
     /** Forgets every frame (the socket closed). */
     void clear() {
         for (int i = 0; i < size; i++) {

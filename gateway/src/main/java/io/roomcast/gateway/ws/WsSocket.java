@@ -57,6 +57,7 @@ final class WsSocket implements FrameDecoder.Handler {
     private final FrameDecoder decoder;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private volatile boolean closeJumpsQueue;
     private Listener listener;
 
     // I/O thread only:
@@ -114,6 +115,18 @@ final class WsSocket implements FrameDecoder.Handler {
         }
     }
 
+    /**
+     * Sends a close frame ahead of what is queued and not yet started (dropped: the client is cut
+     * off anyway), so a slow reader reads the close as soon as it reads what is already on its
+     * way, then closes the connection. Any thread.
+     */
+    void closeAhead(int code, String reason) {
+        if (closeRequested.compareAndSet(false, true)) {
+            closeJumpsQueue = true;
+            sendControl(WireFrame.close(code, reason));
+        }
+    }
+
     /** Control frames are queued whatever the limit: a close or a pong is never the one to drop. */
     private void sendControl(WireFrame frame) {
         queuedBytes.addAndGet(frame.wireLength());
@@ -125,6 +138,9 @@ final class WsSocket implements FrameDecoder.Handler {
         if (closed || closeQueued) {
             queuedBytes.addAndGet(-frame.wireLength());
             return;
+        }
+        if (frame.isClose() && closeJumpsQueue) {
+            queuedBytes.addAndGet(-queue.dropAllButHead());
         }
         queue.add(frame);
         if (frame.isClose()) {

@@ -45,7 +45,11 @@ public final class TestGames {
     public static final RoomType<DemoInput> STALL_ONCE = new RoomType<>("stall-once", StallOnceRoom::new,
             DemoInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(8));
 
-    public static final List<RoomType<?>> ALL = List.of(SLOW_JOIN, STALL_ONCE);
+    /** "flood": one 8 KiB entity that changes every tick: every state is big (a reader that stalls falls behind fast). */
+    public static final RoomType<DemoInput> FLOOD = new RoomType<>("flood", FloodRoom::new,
+            DemoInput.parser(), RoomSettings.DEFAULTS.withMaxPlayers(8));
+
+    public static final List<RoomType<?>> ALL = List.of(SLOW_JOIN, STALL_ONCE, FLOOD);
 
     private static final AtomicBoolean STALL_ARMED = new AtomicBoolean();
     private static final AtomicReference<CountDownLatch> STALL_RELEASE = new AtomicReference<>(new CountDownLatch(0));
@@ -120,6 +124,23 @@ public final class TestGames {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    private static final class FloodRoom extends SeatsRoom {
+        private final byte[] noise = new byte[8 * 1024];
+        private long ticks;
+
+        @Override
+        public void onTick(RoomContext ctx) {
+            ticks++;
+        }
+
+        @Override
+        public void writeState(StateWriter out) {
+            super.writeState(out);
+            java.util.Arrays.fill(noise, (byte) ticks);
+            out.entity(1000, com.google.protobuf.BytesValue.of(com.google.protobuf.ByteString.copyFrom(noise)));
         }
     }
 }

@@ -57,4 +57,23 @@ class SendQueueTest {
         assertEquals(1, queue.fill(vector, 0));
         assertEquals(frame(3).wireLength(), vector[0].remaining(), "a new head starts at its first byte");
     }
+
+    @Test
+    void droppingAllButTheHeadKeepsAPartlyWrittenFrameAndReportsWhatWentSoAFrameAddedNextIsWrittenNext() {
+        SendQueue queue = new SendQueue();
+        WireFrame head = frame(10);
+        WireFrame second = frame(20);
+        WireFrame third = frame(30);
+        queue.add(head);
+        queue.add(second);
+        queue.add(third);
+        queue.consume(3); // the head is on its way
+        assertEquals(second.wireLength() + third.wireLength(), queue.dropAllButHead());
+        WireFrame close = WireFrame.close(4008, "slow consumer");
+        queue.add(close);
+        ByteBuffer[] vector = new ByteBuffer[4];
+        assertEquals(2, queue.fill(vector, 0), "the rest of the head, then the close");
+        assertEquals(head.wireLength() - 3, vector[0].remaining());
+        assertEquals(close.wireLength(), vector[1].remaining());
+    }
 }

@@ -3,6 +3,7 @@ package io.roomcast.gateway.ws;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestGames;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.gateway.ws.wire.FrameDecoderTest;
 import io.roomcast.proto.v1.ClientFrame;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -241,5 +243,37 @@ class SocketLayerTest {
         // The emitter was never held up: its acks came back and it still gets answers.
         assertTrue(emitter.emitAcked(room, "after", ByteString.copyFromUtf8("x")).getOk());
         emitter.close();
+    }
+
+    @Test
+    void aClientWhoseStatesHaveBeenDroppedForSlowConsumerMsIsClosedWith4008AndReadsTheCloseNext() throws Exception {
+        node.stop();
+        node = TestNodes.startWith(List.of(TestGames.FLOOD), config -> {
+            config.tickRate = 200;            // 8 KiB states at 200 Hz fill a reader's buffers within seconds
+            config.sendQueueBytes = 64 * 1024;
+            config.slowConsumerMs = 1000;
+        });
+        try (RawClient sleeper = new RawClient(4096)) {
+            sleeper.sendFrame(hello("sleeper"));
+            assertTrue(sleeper.readServerFrame().hasWelcome());
+            sleeper.sendFrame(ClientFrame.newBuilder().setJoin(Join.newBuilder().setGameType(TestGames.FLOOD.name())).build());
+            // It reads nothing from here: only states come, and states are latest-wins, so bytes alone
+            // never cut it off; the time its states have been dropped does.
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (node.metrics().slowConsumerCloses.sum() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, node.metrics().slowConsumerCloses.sum(), "cut off as a slow consumer by time behind");
+            assertTrue(node.metrics().statesDropped.sum() > 0, "after its states were dropped");
+
+            // Reading again, it finds the close right after what was already on its way, not behind a full queue.
+            int before = 0;
+            byte[] frame;
+            while ((frame = sleeper.readFrame())[0] != 0x8) {
+                before++;
+            }
+            assertEquals(4008, ((frame[1] & 0xFF) << 8) | (frame[2] & 0xFF), "close code 4008");
+            System.out.printf("SocketLayerTest: the slow reader read %d frames before its 4008 close%n", before);
+        }
     }
 }
