@@ -121,7 +121,8 @@ public final class Node implements AutoCloseable {
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
                 config.joinTimeoutMs, INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),
-                owners, members, this::session, metrics, workers.timer(), 2L * config.leaseMs + config.joinTimeoutMs);
+                owners, members, this::session, metrics, workers.timer(), 2L * config.leaseMs + config.joinTimeoutMs,
+                presence, sessionStore, memberChannel);
         memberChannel.bind(router); // the owner side answers this node's own sessions through the router
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);

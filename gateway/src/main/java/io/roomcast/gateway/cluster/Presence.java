@@ -1,6 +1,7 @@
 package io.roomcast.gateway.cluster;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -17,6 +18,9 @@ public interface Presence {
 
     /** Marks this node alive for another lease. */
     CompletionStage<Void> heartbeat();
+
+    /** Every node alive now (this one included). */
+    CompletionStage<List<String>> aliveNodes();
 
     /** Of {@code nodeIds}, those marked alive now, with the incarnation that marked them. */
     CompletionStage<Map<String, String>> alive(Collection<String> nodeIds);

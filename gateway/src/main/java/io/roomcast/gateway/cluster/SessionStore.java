@@ -2,6 +2,8 @@ package io.roomcast.gateway.cluster;
 
 import io.roomcast.proto.cluster.SessionRecord;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +21,11 @@ public interface SessionStore {
     /** The record of {@code token}, removed as it is read: a second take of the same token finds nothing. */
     CompletionStage<Optional<SessionRecord>> take(String token);
 
-    CompletionStage<Void> forget(String token);
+    /** The session of {@code playerId} under {@code token} is gone (expired, or resumed under a new token). */
+    CompletionStage<Void> forget(String token, String playerId);
+
+    /** Of {@code nodes}, those holding a session of {@code playerId} (to reach it with a direct message). */
+    CompletionStage<List<String>> nodesOf(String playerId, Collection<String> nodes);
 
     /** The single node: sessions resume where they live, in memory; nothing is kept elsewhere. */
     SessionStore NONE = new SessionStore() {
@@ -34,8 +40,13 @@ public interface SessionStore {
         }
 
         @Override
-        public CompletionStage<Void> forget(String token) {
+        public CompletionStage<Void> forget(String token, String playerId) {
             return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<List<String>> nodesOf(String playerId, Collection<String> nodes) {
+            return CompletableFuture.completedFuture(List.of());
         }
     };
 }

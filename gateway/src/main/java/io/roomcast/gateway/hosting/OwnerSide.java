@@ -76,7 +76,8 @@ public final class OwnerSide {
     /** Starts the maintenance pass, every third of the lease. */
     public void start() {
         long every = Math.max(100, config.leaseMs / 3);
-        maintenance = workers.timer().scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+        // The first pass at once: the node is known alive from its start (its heartbeat), not a third of a lease later.
+        maintenance = workers.timer().scheduleWithFixedDelay(this::maintain, 0, every, TimeUnit.MILLISECONDS);
     }
 
     private void maintain() {

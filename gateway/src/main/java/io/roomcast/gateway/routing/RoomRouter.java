@@ -3,7 +3,9 @@ package io.roomcast.gateway.routing;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.RoomDirectory;
+import io.roomcast.gateway.cluster.Presence;
 import io.roomcast.gateway.cluster.RoomOwnership;
+import io.roomcast.gateway.cluster.SessionStore;
 import io.roomcast.gateway.members.Members;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.Session;
@@ -34,12 +36,14 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     private final Members members;
     private final Function<String, Session> sessions;
     private final NodeMetrics metrics;
+    private final DirectMessages directs;
 
     /** @param incarnation this node's process (see Presence): the owner of a room records it with each seat */
     public RoomRouter(String nodeId, String incarnation, int maxRoomsPerSession, RoomDirectory directory,
                       RoomOwnership ownership, RoomCreator rooms, OwnerChannels owners, Members members,
                       Function<String, Session> sessions, NodeMetrics metrics, ScheduledExecutorService timer,
-                      long rejoinWindowMillis) {
+                      long rejoinWindowMillis, Presence presence, SessionStore sessionStore, MemberChannel memberChannel) {
+        this.directs = new DirectMessages(nodeId, presence, sessionStore, memberChannel);
         this.locator = new RoomLocator(nodeId, rooms, members, ownership);
         this.joins = new Joins(nodeId, incarnation, maxRoomsPerSession, directory, rooms, locator, owners, members,
                 sessions, metrics, timer, rejoinWindowMillis);
@@ -186,14 +190,27 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
         }
     }
 
+    /** A message to one player wherever it is connected: this node, else any alive node holding its session. */
     private void emitDirect(Session session, Emit emit, int requestId) {
-        Session target = emit.getToPlayer().isEmpty() ? null : sessions.apply(emit.getToPlayer());
-        if (target == null) {
-            refuse(session, emit.getAckId(), requestId, ErrorCode.PLAYER_NOT_FOUND, "no player '" + emit.getToPlayer() + "' on this node");
+        if (emit.getToPlayer().isEmpty()) {
+            refuse(session, emit.getAckId(), requestId, ErrorCode.INVALID_ARGUMENT, "a direct emit needs to_player");
             return;
         }
-        target.send(ServerFrames.directEvent(session.id(), emit.getName(), emit.getPayload()));
-        if (emit.getAckId() != 0) {
+        byte[] frame = ServerFrames.directEvent(session.id(), emit.getName(), emit.getPayload());
+        Session target = sessions.apply(emit.getToPlayer());
+        if (target != null) {
+            target.send(frame);
+            directAnswered(session, emit, requestId, true);
+            return;
+        }
+        directs.send(emit.getToPlayer(), frame).whenComplete((found, failure) ->
+                directAnswered(session, emit, requestId, failure == null && found));
+    }
+
+    private static void directAnswered(Session session, Emit emit, int requestId, boolean delivered) {
+        if (!delivered) {
+            refuse(session, emit.getAckId(), requestId, ErrorCode.PLAYER_NOT_FOUND, "no player '" + emit.getToPlayer() + "' connected");
+        } else if (emit.getAckId() != 0) {
             session.send(ServerFrames.ack(emit.getAckId(), true, ErrorCode.ERROR_CODE_UNSPECIFIED, ""));
         }
     }

@@ -170,7 +170,7 @@ public final class SessionRegistry {
         }
         // The token is spent: a new one goes out in this Welcome.
         byResumeToken.remove(resumeToken);
-        store.forget(resumeToken);
+        store.forget(resumeToken, session.id());
         session.resumeToken(newToken());
         byResumeToken.put(session.resumeToken(), session);
         save(session);
@@ -213,7 +213,7 @@ public final class SessionRegistry {
     private void expire(Session session) {
         byId.remove(session.id());
         byResumeToken.remove(session.resumeToken());
-        store.forget(session.resumeToken());
+        store.forget(session.resumeToken(), session.id());
         session.seatExpiry(null);
         listener.seatsExpired(session, session.expire());
     }

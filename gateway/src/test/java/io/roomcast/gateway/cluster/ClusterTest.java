@@ -224,6 +224,23 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void aDirectMessageReachesAPlayerConnectedToAnotherNodeAndAnUnknownPlayerIsNotFound() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = TestClient.connect(nodes.get(2).port())) {
+            String benId = ben.hello("ben").getSessionId();
+            ann.emit(Emit.newBuilder().setToPlayer(benId).setName("psst").setPayload(ByteString.copyFromUtf8("hi")).setAckId(1).build());
+            assertTrue(ann.await(f -> f.hasAck() && f.getAck().getAckId() == 1).getAck().getOk(), "acked: ben was found");
+            var whisper = ben.await(ServerFrame::hasEvent).getEvent();
+            assertTrue(whisper.getDirect());
+            assertEquals("hi", whisper.getPayload().toStringUtf8());
+
+            ann.emit(Emit.newBuilder().setToPlayer("nobody").setName("psst").setAckId(2).build());
+            var refused = ann.await(f -> f.hasAck() && f.getAck().getAckId() == 2).getAck();
+            assertFalse(refused.getOk());
+            assertEquals(io.roomcast.proto.v1.ErrorCode.PLAYER_NOT_FOUND, refused.getError());
+        }
+    }
+
     private static ByteString drop(int column) {
         return Drop.newBuilder().setColumn(column).build().toByteString();
     }

@@ -225,12 +225,12 @@ public final class RedisServer implements AutoCloseable {
 
     /**
      * Every {@code rc:*} key except those of live nodes ({@code rc:{node:<id>}:alive} and
-     * {@code :sessions}, which live as long as their node and its players): what rooms and games
-     * left in Redis, sorted.
+     * {@code :sessions}, and the node list {@code rc:nodes}, which live as long as their nodes and
+     * players): what rooms and games left in Redis, sorted.
      */
     public List<String> roomKeys() {
         return ((List<?>) command("KEYS", "rc:*")).stream().map(String::valueOf)
-                .filter(key -> !key.startsWith("rc:{node:")).sorted().toList();
+                .filter(key -> !key.startsWith("rc:{node:") && !key.equals("rc:nodes")).sorted().toList();
     }
 
     /** Redis dies at once (SIGKILL; the container is killed). Not for {@link Kind#EXTERNAL}. */

@@ -3,6 +3,7 @@ package io.roomcast.gateway.cluster.local;
 import io.roomcast.gateway.cluster.Presence;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +27,11 @@ public final class LocalPresence implements Presence {
     @Override
     public CompletionStage<Void> heartbeat() {
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<List<String>> aliveNodes() {
+        return CompletableFuture.completedFuture(List.of(nodeId));
     }
 
     @Override

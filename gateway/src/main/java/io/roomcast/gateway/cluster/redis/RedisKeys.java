@@ -45,6 +45,11 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:inbox";
     }
 
+    /** The cluster's nodes, scored by their last heartbeat (one key: a small set, on one shard). */
+    public static String nodes() {
+        return "rc:nodes";
+    }
+
     /** A node's heartbeat: its incarnation, for one lease. */
     public static String nodeAlive(String nodeId) {
         return "rc:{node:" + nodeId + "}:alive";

@@ -1,5 +1,6 @@
 package io.roomcast.gateway.cluster.redis;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.roomcast.gateway.cluster.Presence;
 
@@ -39,9 +40,31 @@ public final class RedisPresence implements Presence {
         return incarnation;
     }
 
+    // The cluster's node list: a sorted set scored by Redis's clock at each heartbeat; members older
+    // than ten leases are dropped as it is written. Alive: heard from within a lease.
+    private static final String BEAT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZADD', KEYS[1], now, ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 10 * tonumber(ARGV[2]))
+            return 1""";
+    private static final String ALIVE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf')""";
+
+    @Override
+    public CompletionStage<List<String>> aliveNodes() {
+        return redis.commands().<List<byte[]>>eval(ALIVE, ScriptOutputType.MULTI, new String[]{RedisKeys.nodes()},
+                        Long.toString(leaseMillis).getBytes(StandardCharsets.UTF_8))
+                .thenApply(nodes -> nodes.stream().map(n -> new String(n, StandardCharsets.UTF_8)).toList());
+    }
+
     @Override
     public CompletionStage<Void> heartbeat() {
         redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis);
+        redis.commands().eval(BEAT, ScriptOutputType.INTEGER, new String[]{RedisKeys.nodes()},
+                nodeId.getBytes(StandardCharsets.UTF_8), Long.toString(leaseMillis).getBytes(StandardCharsets.UTF_8));
         return redis.commands().set(RedisKeys.nodeAlive(nodeId), incarnation.getBytes(StandardCharsets.UTF_8),
                 SetArgs.Builder.px(leaseMillis)).thenApply(ok -> null);
     }

@@ -8,7 +8,10 @@ import io.roomcast.proto.cluster.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +42,8 @@ public final class RedisSessionStore implements SessionStore {
         if (node == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return redis.commands().hset(RedisKeys.nodeSessions(node), field(token), record.toByteArray()).thenApply(n -> null);
+        return redis.commands().hset(RedisKeys.nodeSessions(node), java.util.Map.of(field(token), record.toByteArray(),
+                playerField(record.getSessionId()), new byte[] {1})).thenApply(n -> null);
     }
 
     @Override
@@ -62,12 +66,33 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> forget(String token) {
+    public CompletionStage<Void> forget(String token, String playerId) {
         String node = nodeOf(token);
         if (node == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return redis.commands().hdel(RedisKeys.nodeSessions(node), field(token)).thenApply(n -> null);
+        return redis.commands().hdel(RedisKeys.nodeSessions(node), field(token), playerField(playerId)).thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<List<String>> nodesOf(String playerId, Collection<String> nodes) {
+        List<String> asked = List.copyOf(nodes);
+        List<CompletableFuture<Boolean>> holds = asked.stream().map(node -> redis.commands()
+                .hexists(RedisKeys.nodeSessions(node), playerField(playerId)).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(holds.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> found = new ArrayList<>();
+            for (int i = 0; i < asked.size(); i++) {
+                if (Boolean.TRUE.equals(holds.get(i).join())) {
+                    found.add(asked.get(i));
+                }
+            }
+            return found;
+        });
+    }
+
+    /** The marker of a player's session on a node: "p:" and its id (ids are never 64 hex digits, the token fields are). */
+    private static String playerField(String playerId) {
+        return "p:" + playerId;
     }
 
     /** The node a token was issued by; null for a token of another shape (forged, or from an old version). */
