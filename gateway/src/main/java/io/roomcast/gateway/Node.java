@@ -8,7 +8,9 @@ import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.cluster.Presence;
+import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.SessionStore;
+import io.roomcast.gateway.cluster.redis.RedisEventStore;
 import io.roomcast.gateway.cluster.SnapshotStore;
 import io.roomcast.gateway.cluster.redis.RedisSessionStore;
 import io.roomcast.gateway.cluster.local.LocalPresence;
@@ -58,6 +60,8 @@ public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     /** Inputs for a room on another node are gathered this long before one publish. */
     private static final long INPUT_WINDOW_MICROS = 5_000;
+    /** Room events kept per room in Redis for a takeover (about: XADD MAXLEN ~); a room's own log keeps its game's capacity. */
+    private static final long EVENTS_KEPT = 1024;
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -94,6 +98,7 @@ public final class Node implements AutoCloseable {
         SnapshotStore snapshots;
         Presence presence;
         SessionStore sessionStore;
+        EventStore eventStore;
         String incarnation = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
@@ -103,6 +108,7 @@ public final class Node implements AutoCloseable {
             snapshots = SnapshotStore.NONE;
             presence = new LocalPresence(config.nodeId, incarnation);
             sessionStore = SessionStore.NONE;
+            eventStore = EventStore.NONE;
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
                     new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
@@ -113,11 +119,12 @@ public final class Node implements AutoCloseable {
             snapshots = new RedisSnapshotStore(redis, config.leaseMs);
             presence = new RedisPresence(redis, config.nodeId, incarnation, config.leaseMs, config.seatGraceMs);
             sessionStore = new RedisSessionStore(redis);
+            eventStore = new RedisEventStore(redis, EVENTS_KEPT);
         }
         Members members = new Members(config.nodeId, bus, metrics);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
-        this.owner = new OwnerSide(config, games, directory, ownership, snapshots, bus, presence, workers, clock, metrics,
-                members, memberChannel);
+        this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
+                metrics, members, memberChannel);
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
                 config.joinTimeoutMs, INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),

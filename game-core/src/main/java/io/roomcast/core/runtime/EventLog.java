@@ -53,19 +53,19 @@ final class EventLog {
             throw new IllegalStateException("the log has events already");
         }
         long newest = recent.isEmpty() ? lastOffset : offsetOf(recent.getLast());
-        if (newest > lastOffset || newest < recent.size()) {
+        if (newest > lastOffset) {
             throw new IllegalArgumentException(recent.size() + " events ending at offset " + newest
                     + " cannot continue at offset " + lastOffset);
         }
         this.lastOffset = lastOffset;
         long oldestKept = lastOffset + 1;
-        for (int i = 0; i < recent.size(); i++) {
-            long offset = newest - i;
-            if (offset <= lastOffset - ring.length) {
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            long offset = offsetOf(recent.get(i)); // each at its own offset: there may be gaps between them
+            if (offset <= lastOffset - ring.length || offset <= 0) {
                 break; // older than the ring reaches from lastOffset
             }
-            ring[slot(offset)] = recent.get(recent.size() - 1 - i);
-            oldestKept = offset;
+            ring[slot(offset)] = recent.get(i);
+            oldestKept = Math.min(oldestKept, offset);
         }
         kept = (int) Math.min(ring.length, lastOffset - oldestKept + 1);
     }

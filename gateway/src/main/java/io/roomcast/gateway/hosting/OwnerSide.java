@@ -3,6 +3,7 @@ package io.roomcast.gateway.hosting;
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.Presence;
 import io.roomcast.gateway.cluster.RoomDirectory;
@@ -42,8 +43,8 @@ public final class OwnerSide {
     private ScheduledFuture<?> maintenance;
 
     public OwnerSide(NodeConfig config, Collection<RoomType<?>> games, RoomDirectory directory, RoomOwnership ownership,
-                     SnapshotStore snapshots, MessageBus bus, Presence presence, RoomWorkers workers, Clock clock,
-                     NodeMetrics metrics, Members members, MemberChannel memberChannel) {
+                     SnapshotStore snapshots, EventStore events, MessageBus bus, Presence presence, RoomWorkers workers,
+                     Clock clock, NodeMetrics metrics, Members members, MemberChannel memberChannel) {
         this.config = config;
         this.workers = workers;
         this.cluster = snapshots != SnapshotStore.NONE;
@@ -51,10 +52,10 @@ public final class OwnerSide {
         games.forEach(type -> byName.put(type.name(), type));
         this.hosts = new RoomHosts(config.maxRoomsPerNode);
         this.lifecycle = new RoomLifecycle(config, byName, hosts, directory, ownership, snapshots, bus, workers, clock,
-                metrics, members, memberChannel);
+                metrics, members, memberChannel, events);
         this.requests = new OwnerRequests(hosts, lifecycle, memberChannel, workers.timer(), 2L * config.joinTimeoutMs, metrics);
-        this.takeover = new Takeover(config.nodeId, config, byName, hosts, lifecycle, ownership, snapshots, directory, bus,
-                members, workers, clock, metrics);
+        this.takeover = new Takeover(config.nodeId, config, byName, hosts, lifecycle, ownership, snapshots, events, directory,
+                bus, members, workers, clock, metrics);
         this.leases = new LeaseKeeper(hosts, ownership, directory, members, metrics, config.roomStallMs, cluster,
                 host -> host.executor().execute(() -> {
                     lifecycle.publishSeats(host);

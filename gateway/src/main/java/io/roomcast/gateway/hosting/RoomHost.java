@@ -3,6 +3,7 @@ package io.roomcast.gateway.hosting;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.runtime.RoomOutput;
 import io.roomcast.core.runtime.RoomRuntime;
+import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.members.RoomFanout;
@@ -48,6 +49,7 @@ public final class RoomHost implements RoomOutput {
     private final RoomFanout localMembers;
     private final MessageBus bus;
     private final MemberChannel members;
+    private final EventStore eventStore;
     private final Events events;
     private final Map<String, String> playerNodes = new HashMap<>();
     private final Map<String, String> playerIncarnations = new HashMap<>(); // the process of the player's node
@@ -60,7 +62,8 @@ public final class RoomHost implements RoomOutput {
 
     RoomHost(String roomId, String gameType, String filterKey, int maxPlayers, SerialExecutor executor,
              RoomOwnership.Lease lease, LeaseWindow leaseWindow, RoomFanout localMembers, MessageBus bus,
-             MemberChannel members, Events events) {
+             MemberChannel members, EventStore eventStore, Events events) {
+        this.eventStore = eventStore;
         this.roomId = roomId;
         this.gameType = gameType;
         this.filterKey = filterKey;
@@ -221,6 +224,9 @@ public final class RoomHost implements RoomOutput {
                 runtime.lastEventOffset(), serverFrame, exceptPlayerId, false, false);
         localMembers.deliver(frame);
         bus.publishRoom(frame);
+        if (ServerFrames.isEvent(serverFrame)) {
+            eventStore.append(roomId, serverFrame); // for a taker: events after the last snapshot survive the owner
+        }
     }
 
     @Override

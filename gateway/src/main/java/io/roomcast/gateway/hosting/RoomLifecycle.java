@@ -5,6 +5,7 @@ import io.roomcast.core.room.RoomSettings;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
@@ -46,12 +47,14 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     private final NodeMetrics metrics;
     private final Members members;
     private final MemberChannel memberChannel;
+    private final EventStore eventStore;
     private final SecureRandom random = new SecureRandom();
     private BiConsumer<RoomHost, Long> onStateSent = (host, n) -> {};
 
     RoomLifecycle(NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomDirectory directory,
                   RoomOwnership ownership, SnapshotStore snapshots, MessageBus bus, RoomWorkers workers, Clock clock,
-                  NodeMetrics metrics, Members members, MemberChannel memberChannel) {
+                  NodeMetrics metrics, Members members, MemberChannel memberChannel, EventStore eventStore) {
+        this.eventStore = eventStore;
         this.config = config;
         this.games = games;
         this.hosts = hosts;
@@ -129,7 +132,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
         RoomFanout localMembers = members.hostHere(lease.roomId(), lease.epoch());
         RoomHost host = new RoomHost(lease.roomId(), type.name(), RoomDirectory.filterKey(type.filterBy(), options),
                 settings.maxPlayers(), executor, lease, new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)),
-                localMembers, bus, memberChannel, this);
+                localMembers, bus, memberChannel, eventStore, this);
         host.leaseConfirmed(claimedAt);
         host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), host,
                 random.nextLong(), options));
@@ -189,6 +192,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     void forget(RoomHost host) {
         directory.remove(host.roomId(), host.gameType(), host.filterKey());
         snapshots.delete(host.roomId());
+        eventStore.delete(host.roomId());
         ownership.retire(host.lease());
     }
 

@@ -5,6 +5,7 @@ import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
@@ -18,6 +19,7 @@ import io.roomcast.proto.v1.LeaveReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,7 @@ final class Takeover {
     private final RoomLifecycle lifecycle;
     private final RoomOwnership ownership;
     private final SnapshotStore snapshots;
+    private final EventStore events;
     private final RoomDirectory directory;
     private final MessageBus bus;
     private final Members members;
@@ -54,7 +57,8 @@ final class Takeover {
     private final Set<String> takingOver = ConcurrentHashMap.newKeySet();
 
     Takeover(String nodeId, NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomLifecycle lifecycle,
-             RoomOwnership ownership, SnapshotStore snapshots, RoomDirectory directory, MessageBus bus, Members members,
+             RoomOwnership ownership, SnapshotStore snapshots, EventStore events, RoomDirectory directory, MessageBus bus,
+             Members members,
              RoomWorkers workers, Clock clock, NodeMetrics metrics) {
         this.nodeId = nodeId;
         this.config = config;
@@ -63,6 +67,7 @@ final class Takeover {
         this.lifecycle = lifecycle;
         this.ownership = ownership;
         this.snapshots = snapshots;
+        this.events = events;
         this.directory = directory;
         this.bus = bus;
         this.members = members;
@@ -131,7 +136,8 @@ final class Takeover {
         ownership.claim(roomId, RoomOwnership.Claim.TAKEOVER)
                 .thenCompose(lease -> lease.isEmpty()
                         ? CompletableFuture.completedFuture(null)
-                        : snapshots.load(roomId).thenAccept(saved -> restoreOrEnd(lease.get(), saved, silent, claimedAt)))
+                        : snapshots.load(roomId).thenCompose(saved -> events.recent(roomId)
+                                .thenAccept(logged -> restoreOrEnd(lease.get(), saved, logged, silent, claimedAt))))
                 .whenComplete((done, failure) -> {
                     takingOver.remove(roomId);
                     if (failure != null) {
@@ -140,7 +146,8 @@ final class Takeover {
                 });
     }
 
-    private void restoreOrEnd(RoomOwnership.Lease lease, Optional<byte[]> saved, Members.SilentRoom silent, long claimedAt) {
+    private void restoreOrEnd(RoomOwnership.Lease lease, Optional<byte[]> saved, List<byte[]> logged, Members.SilentRoom silent,
+                              long claimedAt) {
         HostSnapshot snapshot = null;
         try {
             snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;
@@ -157,7 +164,36 @@ final class Takeover {
             ownership.release(lease);
             return;
         }
-        restore(type, lease, snapshot, silent, claimedAt);
+        restore(type, lease, withLoggedEvents(snapshot, logged), silent, claimedAt);
+    }
+
+    /**
+     * The snapshot's recent events and the ones the owner logged since (the event store has both),
+     * by offset, oldest first; the log position past the newest.
+     */
+    private static HostSnapshot withLoggedEvents(HostSnapshot snapshot, List<byte[]> logged) {
+        java.util.TreeMap<Long, byte[]> byOffset = new java.util.TreeMap<>();
+        for (var event : snapshot.getRoom().getRecentEventsList()) {
+            byOffset.put(offsetOf(event.toByteArray()), event.toByteArray());
+        }
+        for (byte[] event : logged) {
+            byOffset.put(offsetOf(event), event);
+        }
+        byOffset.remove(0L); // not an event of the log
+        RoomSnapshot.Builder room = snapshot.getRoom().toBuilder().clearRecentEvents();
+        byOffset.values().forEach(e -> room.addRecentEvents(com.google.protobuf.ByteString.copyFrom(e)));
+        if (!byOffset.isEmpty()) {
+            room.setLastEventOffset(Math.max(room.getLastEventOffset(), byOffset.lastKey()));
+        }
+        return snapshot.toBuilder().setRoom(room).build();
+    }
+
+    private static long offsetOf(byte[] event) {
+        try {
+            return io.roomcast.proto.v1.ServerFrame.parseFrom(event).getEvent().getOffset();
+        } catch (InvalidProtocolBufferException e) {
+            return 0;
+        }
     }
 
     private void restore(RoomType<?> type, RoomOwnership.Lease lease, HostSnapshot snapshot, Members.SilentRoom silent,

@@ -23,6 +23,14 @@ public final class ServerFrames {
 
     private ServerFrames() {}
 
+    private static final byte EVENT_TAG =
+            (byte) (ServerFrame.EVENT_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED);
+
+    /** Whether the encoded frame is a {@code ServerFrame{event}} (by its first byte, no decoding). */
+    public static boolean isEvent(byte[] serverFrame) {
+        return serverFrame.length > 0 && serverFrame[0] == EVENT_TAG;
+    }
+
     public static boolean isState(byte[] serverFrame) {
         return serverFrame.length > 0 && serverFrame[0] == STATE_TAG;
     }

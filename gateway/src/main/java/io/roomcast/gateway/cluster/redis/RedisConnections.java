@@ -8,6 +8,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -224,6 +225,11 @@ public final class RedisConnections implements AutoCloseable {
     public CompletionStage<Long> publish(String channel, byte[] message) {
         CompletionStage<Long> sent = cluster ? publishCommands.spublish(channel, message)
                 : publishCommands.publish(channel, message);
+        requestFlush();
+        return sent;
+    }
+
+    private void requestFlush() {
         if (flushRequested.compareAndSet(false, true)) {
             try {
                 flusher.execute(() -> {
@@ -234,7 +240,12 @@ public final class RedisConnections implements AutoCloseable {
                 // The node is stopping: the connection closes with what is buffered.
             }
         }
-        return sent;
+    }
+
+    /** XADD on the publishing connection: written with the burst it belongs to, in order with the room's frames. */
+    public void append(String stream, XAddArgs args, java.util.Map<String, byte[]> fields) {
+        publishCommands.xadd(stream, args, fields);
+        requestFlush();
     }
 
     public CompletionStage<Void> subscribe(String channel) {

@@ -37,6 +37,11 @@ public final class RedisKeys {
         return room(roomId) + ":snapshot";
     }
 
+    /** A room's recent events (a stream), for the node that takes the room over. */
+    public static String events(String roomId) {
+        return room(roomId) + ":events";
+    }
+
     public static String roomChannel(String roomId) {
         return room(roomId) + ":frames";
     }

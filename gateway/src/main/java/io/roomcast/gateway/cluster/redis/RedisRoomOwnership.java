@@ -25,7 +25,7 @@ public final class RedisRoomOwnership implements RoomOwnership {
             local epoch = string.format('%d', math.max(last + 1, now))
             redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
             redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
-            if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3]) end
+            if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3], KEYS[4]) end
             return tonumber(epoch)""";
     // 1: renewed. 0: another node holds it. Else the lease was gone (Redis forgot it) and is
     // claimed again: the new epoch, as in CLAIM (ARGV[4] is the owner's node id).
@@ -66,7 +66,8 @@ public final class RedisRoomOwnership implements RoomOwnership {
     @Override
     public CompletionStage<Optional<Lease>> claim(String roomId, Claim kind) {
         return redis.commands().<Long>eval(CLAIM, ScriptOutputType.INTEGER,
-                        new String[]{RedisKeys.lease(roomId), RedisKeys.epoch(roomId), RedisKeys.snapshot(roomId)},
+                        new String[]{RedisKeys.lease(roomId), RedisKeys.epoch(roomId), RedisKeys.snapshot(roomId),
+                                RedisKeys.events(roomId)},
                         bytes(nodeId), bytes(Long.toString(leaseMillis)), keepMillis,
                         bytes(kind == Claim.FRESH ? "fresh" : "takeover"))
                 .thenApply(epoch -> epoch == 0 ? Optional.empty() : Optional.of(new Lease(roomId, nodeId, epoch)));
@@ -76,7 +77,8 @@ public final class RedisRoomOwnership implements RoomOwnership {
     public CompletionStage<Optional<Lease>> renew(Lease lease) {
         String room = lease.roomId();
         return redis.commands().<Long>eval(RENEW, ScriptOutputType.INTEGER,
-                        new String[]{RedisKeys.lease(room), RedisKeys.epoch(room), RedisKeys.info(room), RedisKeys.snapshot(room)},
+                        new String[]{RedisKeys.lease(room), RedisKeys.epoch(room), RedisKeys.info(room), RedisKeys.snapshot(room),
+                                RedisKeys.events(room)},
                         bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis, bytes(nodeId))
                 .thenApply(result -> result == 0 ? Optional.<Lease>empty()
                         : Optional.of(result == 1 ? lease : new Lease(room, nodeId, result)));
