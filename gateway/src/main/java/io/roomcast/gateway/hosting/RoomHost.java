@@ -222,11 +222,13 @@ public final class RoomHost implements RoomOutput {
         RoomOwnership.Lease held = lease;
         MessageBus.RoomFrame frame = new MessageBus.RoomFrame(roomId, held.ownerNode(), held.epoch(), runtime.tick(),
                 runtime.lastEventOffset(), serverFrame, exceptPlayerId, false, false);
+        if (ServerFrames.isEvent(serverFrame)) {
+            // For a taker: events after the last snapshot survive the owner. Before the publish, on the
+            // same connection: an event another node has seen is always in the store.
+            eventStore.append(roomId, serverFrame);
+        }
         localMembers.deliver(frame);
         bus.publishRoom(frame);
-        if (ServerFrames.isEvent(serverFrame)) {
-            eventStore.append(roomId, serverFrame); // for a taker: events after the last snapshot survive the owner
-        }
     }
 
     @Override
