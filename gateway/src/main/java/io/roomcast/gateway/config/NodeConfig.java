@@ -168,6 +168,10 @@ public final class NodeConfig {
             description = "The Redis password (requirepass, or the ACL user's); prefer the environment variable to the flag (env REDIS_PASSWORD). Default: none")
     public String redisPassword;
 
+    @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
+            description = "Log lines on stderr: text (a timestamp, level, node id, thread, logger, message) or json (one JSON object a line, the node id under context.properties.node) (env LOG_FORMAT). Default: ${DEFAULT-VALUE}")
+    public String logFormat;
+
     @Option(names = "--redis-ca-file", defaultValue = "${env:REDIS_CA_FILE:-}",
             description = "For a rediss:// URL: a PEM file of the CA certificates to trust; blank: the JDK's trust store (env REDIS_CA_FILE). Default: none")
     public String redisCaFile;
@@ -213,6 +217,9 @@ public final class NodeConfig {
         }
         if (redisCaFile != null && !redisCaFile.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(redisCaFile))) {
             throw new IllegalArgumentException("--redis-ca-file cannot be read: " + redisCaFile);
+        }
+        if (logFormat == null || !logFormat.matches("text|json")) {
+            throw new IllegalArgumentException("--log-format must be text or json, was " + logFormat);
         }
         if (auth == null || !auth.strip().matches("auto|open|jwt")) {
             throw new IllegalArgumentException("--auth must be auto, open or jwt, was " + auth);

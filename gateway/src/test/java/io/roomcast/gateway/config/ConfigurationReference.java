@@ -27,16 +27,17 @@ public final class ConfigurationReference {
     static final Pattern DESCRIPTION_TAIL = Pattern.compile("(.*) \\(env ([A-Z0-9_]+)\\)\\. Default: (.*)");
 
     /** What validate() requires of settings that are not numbers (numbers: {@link NodeConfig#RANGES}). */
-    private static final Map<String, String> OTHER_RULES = Map.of(
-            "--node-id", "`[A-Za-z0-9_.-]{1,64}`",
-            "--redis-url", "`redis://` or `rediss://` URL",
-            "--games", "bundled room types, comma-separated, at least one",
-            "--auth", "`auto`, `open`, `jwt`",
-            "--auth-jwt-secret", "at least 32 bytes; required by `--auth jwt`",
-            "--redis-ca-file", "a readable PEM file",
-            "--allowed-origins", "origins `https://host[:port]`, `https://*.example.com`, `*`",
-            "--trusted-proxies", "addresses or CIDR networks, comma-separated",
-            "--redis-cluster", "`true`, `false`");
+    private static final Map<String, String> OTHER_RULES = Map.ofEntries(
+            Map.entry("--node-id", "`[A-Za-z0-9_.-]{1,64}`"),
+            Map.entry("--redis-url", "`redis://` or `rediss://` URL"),
+            Map.entry("--games", "bundled room types, comma-separated, at least one"),
+            Map.entry("--auth", "`auto`, `open`, `jwt`"),
+            Map.entry("--auth-jwt-secret", "at least 32 bytes; required by `--auth jwt`"),
+            Map.entry("--redis-ca-file", "a readable PEM file"),
+            Map.entry("--allowed-origins", "origins `https://host[:port]`, `https://*.example.com`, `*`"),
+            Map.entry("--trusted-proxies", "addresses or CIDR networks, comma-separated"),
+            Map.entry("--redis-cluster", "`true`, `false`"),
+            Map.entry("--log-format", "`text`, `json`"));
 
     private ConfigurationReference() {}
 
