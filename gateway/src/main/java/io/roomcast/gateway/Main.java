@@ -3,6 +3,8 @@ package io.roomcast.gateway;
 import io.roomcast.gateway.config.NodeConfig;
 import picocli.CommandLine;
 
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 
 /** Starts one node from flags and environment; SIGTERM drains it. */
@@ -32,7 +34,21 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Node node = new Node(config).start();
+        // Read by logback.xml when the first logger is made, which is after this: the flag wins over
+        // the environment, and every line carries the node's id (random ids are drawn by validate()).
+        System.setProperty("LOG_FORMAT", config.logFormat);
+        System.setProperty("roomcast.node", config.nodeId);
+        Node node;
+        try {
+            node = new Node(config).start();
+        } catch (UncheckedIOException e) {
+            // A busy port is the usual one: one line naming the address and the setting, no stack trace.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("roomcast: " + e.getMessage() + ": " + cause.getMessage()
+                    + (cause instanceof BindException ? " (another process listens there: choose another port with PORT or --port)" : ""));
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "shutdown"));
         System.out.println();
         System.out.println("  Roomcast node " + node.nodeId() + " is up.");

@@ -32,6 +32,7 @@ import io.roomcast.gateway.http.ConnectionGate;
 import io.roomcast.gateway.http.HttpRoutes;
 import io.roomcast.gateway.http.HttpServer;
 import io.roomcast.gateway.members.Members;
+import io.roomcast.gateway.metrics.PrometheusMetrics;
 import io.roomcast.gateway.routing.MemberChannels;
 import io.roomcast.gateway.routing.NodeInbox;
 import io.roomcast.gateway.routing.OwnerChannels;
@@ -65,6 +66,7 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
+    private final PrometheusMetrics prometheus;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final RoomWorkers workers;
     private final SessionRegistry sessions;
@@ -122,6 +124,10 @@ public final class Node implements AutoCloseable {
             eventStore = new RedisEventStore(redis, EVENTS_KEPT);
         }
         Members members = new Members(config.nodeId, bus, metrics);
+        // Registered before the owner side exists: its rooms' tick timers must be there before the first room.
+        // Its gauges are read only when scraped, after this constructor.
+        this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
+                this::openConnections, this::sessionCount, this::roomCount);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);
@@ -141,7 +147,7 @@ public final class Node implements AutoCloseable {
                 sessions, router, metrics, clock, draining), gate, authenticator);
         this.server = new HttpServer(config.host, config.port, config.ioThreads > 0 ? config.ioThreads : cores,
                 Math.max(2, cores), config.requestTimeoutMs,
-                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, metrics), gate);
+                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, prometheus), gate);
     }
 
     public Node start() {
@@ -211,6 +217,18 @@ public final class Node implements AutoCloseable {
     /** A session of this node by id (the router is built before the registry, which reports to it). */
     private io.roomcast.gateway.session.Session session(String id) {
         return sessions.get(id);
+    }
+
+    private int openConnections() {
+        return endpoint.openConnections();
+    }
+
+    private int sessionCount() {
+        return sessions.size();
+    }
+
+    private int roomCount(String gameType) {
+        return owner.roomCount(gameType);
     }
 
     private Map<String, Object> status() {

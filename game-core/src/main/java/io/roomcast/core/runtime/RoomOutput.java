@@ -23,4 +23,11 @@ public interface RoomOutput {
 
     /** The room closed; the runtime accepts no more calls. */
     void roomClosed();
+
+    /**
+     * A tick ran to its end in {@code nanos} (inputs applied, {@code onTick}, the state encoded and
+     * handed over), measured on the room's clock. For a host's metrics: must not allocate or block.
+     */
+    default void tickTook(long nanos) {
+    }
 }

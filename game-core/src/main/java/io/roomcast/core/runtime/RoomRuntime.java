@@ -397,6 +397,14 @@ public final class RoomRuntime<I> {
     }
 
     private void runTick(long tick) {
+        long startNanos = clock.nanoTime();
+        tickBody(tick);
+        if (!closed) {
+            output.tickTook(clock.nanoTime() - startNanos);
+        }
+    }
+
+    private void tickBody(long tick) {
         inputs.drain(this::apply);
         if (closed) {
             return;

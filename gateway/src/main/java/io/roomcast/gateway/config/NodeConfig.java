@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Every setting of a node: a flag, or the environment variable named in its default. Limits
- * have safe defaults (never unlimited); {@code docs/operations.md} lists them all.
+ * have safe defaults (never unlimited); {@code docs/configuration.md} lists them all (generated from
+ * these annotations and {@link #RANGES}).
  */
 @Command(name = "roomcast-gateway", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Runs one Roomcast node: WebSocket endpoint /ws, the browser demo at /, /healthz.")
@@ -88,7 +89,7 @@ public final class NodeConfig {
     public String games;
 
     @Option(names = "--tick-rate", defaultValue = "${env:TICK_RATE:-0}",
-            description = "Ticks per second of every room; 0 keeps each game's own rate (20 for the bundled games) (env TICK_RATE). Default: ${DEFAULT-VALUE}")
+            description = "Ticks per second of every room; 0 keeps each game's own rate (bundled: orb-rush and bench-arena 20, four-in-a-row 10, bench-broadcast 1) (env TICK_RATE). Default: ${DEFAULT-VALUE}")
     public int tickRate;
 
     @Option(names = "--send-queue-bytes", defaultValue = "${env:SEND_QUEUE_BYTES:-262144}",
@@ -171,41 +172,60 @@ public final class NodeConfig {
             description = "The Redis password (requirepass, or the ACL user's); prefer the environment variable to the flag (env REDIS_PASSWORD). Default: none")
     public String redisPassword;
 
+    @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
+            description = "Log lines on stderr: text (a timestamp, level, node id, thread, logger, message) or json (one JSON object a line, the node id under context.properties.node) (env LOG_FORMAT). Default: ${DEFAULT-VALUE}")
+    public String logFormat;
+
     @Option(names = "--redis-ca-file", defaultValue = "${env:REDIS_CA_FILE:-}",
             description = "For a rediss:// URL: a PEM file of the CA certificates to trust; blank: the JDK's trust store (env REDIS_CA_FILE). Default: none")
     public String redisCaFile;
 
+    /** The allowed range of every number setting: checked by {@link #validate}, listed in docs/configuration.md. */
+    public record Range(String flag, java.util.function.ToLongFunction<NodeConfig> value, long min, long max) {
+        void check(NodeConfig config) {
+            requireRange(flag, value.applyAsLong(config), min, max);
+        }
+    }
+
+    public static final List<Range> RANGES = List.of(
+            new Range("--port", config -> config.port, 0, 65535),
+            new Range("--max-frame-bytes", config -> config.maxFrameBytes, 64, 16 * 1024 * 1024),
+            new Range("--max-inputs-per-second", config -> config.maxInputsPerSecond, 1, 10_000),
+            new Range("--max-emits-per-second", config -> config.maxEmitsPerSecond, 1, 10_000),
+            new Range("--max-players-per-room", config -> config.maxPlayersPerRoom, 1, 10_000),
+            new Range("--max-rooms-per-node", config -> config.maxRoomsPerNode, 1, 1_000_000),
+            new Range("--max-rooms-per-session", config -> config.maxRoomsPerSession, 1, 1_000),
+            new Range("--tick-rate", config -> config.tickRate, 0, 1000),
+            new Range("--io-threads", config -> config.ioThreads, 0, 1024),
+            new Range("--send-queue-bytes", config -> config.sendQueueBytes, 1024, 1 << 30),
+            new Range("--handshake-timeout-ms", config -> config.handshakeTimeoutMs, 100, 600_000),
+            new Range("--seat-grace-ms", config -> config.seatGraceMs, 0, 3_600_000),
+            new Range("--max-sessions", config -> config.maxSessions, 1, 10_000_000),
+            new Range("--drain-timeout-ms", config -> config.drainTimeoutMs, 0, 600_000),
+            new Range("--lease-ms", config -> config.leaseMs, 300, 600_000),
+            new Range("--snapshot-every-ticks", config -> config.snapshotEveryTicks, 1, 100_000),
+            new Range("--join-timeout-ms", config -> config.joinTimeoutMs, 100, 600_000),
+            new Range("--empty-room-ms", config -> config.emptyRoomMs, 100, 86_400_000),
+            new Range("--room-stall-ms", config -> config.roomStallMs, 100, 600_000),
+            new Range("--room-queue-max", config -> config.roomQueueMax, 16, 1_000_000),
+            new Range("--slow-consumer-ms", config -> config.slowConsumerMs, 100, 600_000),
+            new Range("--request-timeout-ms", config -> config.requestTimeoutMs, 100, 600_000),
+            new Range("--max-connections", config -> config.maxConnections, 1, 10_000_000),
+            new Range("--max-connections-per-ip", config -> config.maxConnectionsPerIp, 1, 10_000_000),
+            new Range("--max-handshakes-per-ip-per-second", config -> config.maxHandshakesPerIpPerSecond, 1, 100_000),
+            new Range("--auth-clock-skew-seconds", config -> config.authClockSkewSeconds, 0, 3600));
+
     /** Checks every value; a bad one is a clear error at start, not a surprise later. */
     public NodeConfig validate() {
-        requireRange("--port", port, 0, 65535);
-        requireRange("--max-frame-bytes", maxFrameBytes, 64, 16 * 1024 * 1024);
-        requireRange("--max-inputs-per-second", maxInputsPerSecond, 1, 10_000);
-        requireRange("--max-emits-per-second", maxEmitsPerSecond, 1, 10_000);
-        requireRange("--max-players-per-room", maxPlayersPerRoom, 1, 10_000);
-        requireRange("--max-rooms-per-node", maxRoomsPerNode, 1, 1_000_000);
-        requireRange("--max-rooms-per-session", maxRoomsPerSession, 1, 1_000);
-        requireRange("--tick-rate", tickRate, 0, 1000);
-        requireRange("--io-threads", ioThreads, 0, 1024);
-        requireRange("--send-queue-bytes", sendQueueBytes, 1024, 1 << 30);
-        requireRange("--handshake-timeout-ms", handshakeTimeoutMs, 100, 600_000);
-        requireRange("--seat-grace-ms", seatGraceMs, 0, 3_600_000);
-        requireRange("--max-sessions", maxSessions, 1, 10_000_000);
-        requireRange("--drain-timeout-ms", drainTimeoutMs, 0, 600_000);
-        requireRange("--lease-ms", leaseMs, 300, 600_000);
-        requireRange("--snapshot-every-ticks", snapshotEveryTicks, 1, 100_000);
-        requireRange("--join-timeout-ms", joinTimeoutMs, 100, 600_000);
-        requireRange("--empty-room-ms", emptyRoomMs, 100, 86_400_000);
-        requireRange("--room-stall-ms", roomStallMs, 100, 600_000);
-        requireRange("--room-queue-max", roomQueueMax, 16, 1_000_000);
-        requireRange("--slow-consumer-ms", slowConsumerMs, 100, 600_000);
-        requireRange("--request-timeout-ms", requestTimeoutMs, 100, 600_000);
-        requireRange("--max-connections", maxConnections, 1, 10_000_000);
-        requireRange("--max-connections-per-ip", maxConnectionsPerIp, 1, 10_000_000);
-        requireRange("--max-handshakes-per-ip-per-second", maxHandshakesPerIpPerSecond, 1, 100_000);
+        for (Range range : RANGES) {
+            range.check(this);
+        }
         if (redisCaFile != null && !redisCaFile.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(redisCaFile))) {
             throw new IllegalArgumentException("--redis-ca-file cannot be read: " + redisCaFile);
         }
-        requireRange("--auth-clock-skew-seconds", authClockSkewSeconds, 0, 3600);
+        if (logFormat == null || !logFormat.matches("text|json")) {
+            throw new IllegalArgumentException("--log-format must be text or json, was " + logFormat);
+        }
         if (auth == null || !auth.strip().matches("auto|open|jwt")) {
             throw new IllegalArgumentException("--auth must be auto, open or jwt, was " + auth);
         }

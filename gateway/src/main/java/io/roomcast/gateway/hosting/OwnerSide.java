@@ -97,6 +97,11 @@ public final class OwnerSide {
         return hosts.size();
     }
 
+    /** Rooms this node owns of one game type (for /metrics: a pass over the rooms when scraped). */
+    public int roomCount(String gameType) {
+        return (int) hosts.all().stream().filter(host -> host.gameType().equals(gameType)).count();
+    }
+
     /**
      * The node is going down. Alone it closes every room: players get Left ROOM_CLOSED. In a
      * cluster it hands each room over instead: a last snapshot, then the room stops silently and

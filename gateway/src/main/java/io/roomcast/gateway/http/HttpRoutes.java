@@ -1,6 +1,6 @@
 package io.roomcast.gateway.http;
 
-import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.metrics.PrometheusMetrics;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
@@ -36,7 +36,7 @@ public final class HttpRoutes {
      *                should route by
      */
     public static HttpHandler create(HttpHandler webSocket, BooleanSupplier healthy, BooleanSupplier ready,
-                                     Supplier<Map<String, Object>> status, NodeMetrics metrics) {
+                                     Supplier<Map<String, Object>> status, PrometheusMetrics metrics) {
         ClassLoader loader = HttpRoutes.class.getClassLoader();
         MimeMappings mime = MimeMappings.builder().addMapping("proto", "text/plain; charset=utf-8")
                 .addMapping("js", "text/javascript; charset=utf-8").build();
@@ -54,15 +54,21 @@ public final class HttpRoutes {
                     exchange.getResponseSender().send(isReady ? "ready\n" : "not ready\n");
                 })
                 .addExactPath("/metrics", exchange -> {
-                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-                    StringBuilder text = new StringBuilder();
-                    metrics.snapshot().forEach((name, value) ->
-                            text.append("roomcast_").append(name).append(' ').append(value).append('\n'));
-                    exchange.getResponseSender().send(text.toString());
+                    if (exchange.isInIoThread()) {
+                        exchange.dispatch(exchange.getDispatchExecutor(), () -> sendMetrics(exchange, metrics));
+                        return;
+                    }
+                    sendMetrics(exchange, metrics);
                 })
                 .addPrefixPath("/vendor", staticFiles(loader, PROTOBUFJS_DIST.formatted(webjarVersion(loader)), mime))
                 .addPrefixPath("/proto/roomcast", staticFiles(loader, "roomcast", mime))
                 .addPrefixPath("/", staticFiles(loader, "web", mime).setWelcomeFiles("index.html"));
+    }
+
+    /** A scrape reads every meter (and counts rooms): off the I/O thread, on the worker pool. */
+    private static void sendMetrics(io.undertow.server.HttpServerExchange exchange, PrometheusMetrics metrics) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, PrometheusMetrics.CONTENT_TYPE);
+        exchange.getResponseSender().send(metrics.scrape());
     }
 
     private static String webjarVersion(ClassLoader loader) {

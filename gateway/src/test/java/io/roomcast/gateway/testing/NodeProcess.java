@@ -87,8 +87,10 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     /** SIGTERM: the node drains (a rolling restart) and exits. */
-    public void terminate() throws InterruptedException {
-        process.destroy();
+    public void terminate() throws Exception {
+        // kill -TERM, not Process.destroy(): destroy() also closes our end of the node's output, so
+        // what the node prints while it drains would be lost.
+        signal("TERM");
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             throw new AssertionError("node did not exit within 15 s of SIGTERM: " + output());
         }
