@@ -6,13 +6,10 @@ import io.roomcast.gateway.testing.NodeProcess;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
-import io.roomcast.proto.games.demo.DemoEntity;
 import io.roomcast.proto.v1.ClientFrame;
-import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.Hello;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Welcome;
-import io.roomcast.proto.v1.KeyframeRequest;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.roomcast.gateway.testing.DemoStates.hasAvatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,13 +125,4 @@ class DrainTest {
         assertTrue(ben.drain().stream().noneMatch(ServerFrame::hasLeft), "ben kept his seats");
     }
 
-    private static boolean hasAvatar(State keyframe, int seat) throws Exception {
-        for (Entity entity : keyframe.getEntitiesList()) {
-            DemoEntity decoded = DemoEntity.parseFrom(entity.getData());
-            if (decoded.hasAvatar() && decoded.getAvatar().getSeat() == seat) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

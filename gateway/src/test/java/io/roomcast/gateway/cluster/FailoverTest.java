@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.roomcast.gateway.testing.DemoStates.epochOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -292,10 +293,6 @@ class FailoverTest {
     private static long leaseEpoch(String room) {
         Object lease = redis.command("GET", "rc:{room:" + room + "}:lease");
         return lease == null ? -1 : epochOf((String) lease);
-    }
-
-    private static long epochOf(String lease) {
-        return Long.parseLong(lease.substring(lease.lastIndexOf(':') + 1));
     }
 
     private long healthNumber(String field) {

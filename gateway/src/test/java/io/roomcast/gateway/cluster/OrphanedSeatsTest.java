@@ -6,13 +6,8 @@ import io.roomcast.gateway.testing.NodeProcess;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
-import io.roomcast.proto.games.demo.DemoEntity;
 import io.roomcast.proto.v1.ClientFrame;
-import io.roomcast.proto.v1.Entity;
-import io.roomcast.proto.v1.KeyframeRequest;
 import io.roomcast.proto.v1.Leave;
-import io.roomcast.proto.v1.ServerFrame;
-import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.roomcast.gateway.testing.DemoStates.freshKeyframe;
+import static io.roomcast.gateway.testing.DemoStates.hasAvatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,14 +89,14 @@ class OrphanedSeatsTest {
         String room = ann.quickJoin("orb-rush").getRoomId();
         TestClient ben = player(gateway.port(), "ben");
         int benSeat = ben.join(room).getSeat();
-        assertTrue(hasAvatar(keyframe(ann, room), benSeat), "ben is in the room");
+        assertTrue(hasAvatar(freshKeyframe(ann, room), benSeat), "ben is in the room");
 
         long killedAt = System.nanoTime();
         gateway.kill();
         Eventually.holds(() -> owner.metrics().orphanedSeatsFreed.sum() == 1, "ben's seat was freed", Duration.ofSeconds(10));
         long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
         assertTrue(tookMs >= SEAT_GRACE_MS, "not before the grace: " + tookMs + " ms");
-        assertTrue(!hasAvatar(keyframe(ann, room), benSeat), "ben's avatar left the room ann plays in");
+        assertTrue(!hasAvatar(freshKeyframe(ann, room), benSeat), "ben's avatar left the room ann plays in");
         System.out.printf("OrphanedSeatsTest: a killed node's seat freed %d ms after the kill (lease %d, grace %d)%n",
                 tookMs, LEASE_MS, SEAT_GRACE_MS);
 
@@ -115,30 +112,15 @@ class OrphanedSeatsTest {
         TestClient ben = player(first.port(), "ben");
         int benSeat = ben.join(room).getSeat();
         // A keyframe round trip later ben's gateway has claimed the seat (else it would go as an unclaimed reservation).
-        assertTrue(hasAvatar(keyframe(ann, room), benSeat), "ben is in the room");
+        assertTrue(hasAvatar(freshKeyframe(ann, room), benSeat), "ben is in the room");
 
         first.kill();
         gateway("gw-c"); // back at once, same id, before its heartbeat could lapse
         Eventually.holds(() -> owner.metrics().orphanedSeatsFreed.sum() == 1,
                 "the seat of the old process's player was freed although a node 'gw-c' is alive", Duration.ofSeconds(10));
-        assertTrue(!hasAvatar(keyframe(ann, room), benSeat));
+        assertTrue(!hasAvatar(freshKeyframe(ann, room), benSeat));
         assertEquals(0L, owner.metrics().unclaimedSeatsFreed.sum(), "freed as an orphan, not as an unclaimed reservation");
         assertEquals(1, owner.ownedRooms().size(), "ann's room goes on");
     }
 
-    private static State keyframe(TestClient client, String room) throws InterruptedException {
-        client.drain();
-        client.send(ClientFrame.newBuilder().setKeyframeRequest(KeyframeRequest.newBuilder().setRoomId(room)).build());
-        return client.await(f -> f.hasState() && f.getState().getKeyframe()).getState();
-    }
-
-    private static boolean hasAvatar(State keyframe, int seat) throws Exception {
-        for (Entity entity : keyframe.getEntitiesList()) {
-            DemoEntity decoded = DemoEntity.parseFrom(entity.getData());
-            if (decoded.hasAvatar() && decoded.getAvatar().getSeat() == seat) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

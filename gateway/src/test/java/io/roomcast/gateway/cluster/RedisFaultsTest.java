@@ -10,7 +10,6 @@ import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.ErrorCode;
 import io.roomcast.proto.v1.Join;
-import io.roomcast.proto.v1.SeatInput;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.roomcast.gateway.testing.DemoStates.applied;
+import static io.roomcast.gateway.testing.DemoStates.epochOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,7 @@ class RedisFaultsTest {
                         + ", Redis restarted at " + restartedAtMs);
         String leaseAfter = (String) redis.command("GET", RedisKeys.lease(room));
         assertTrue(leaseAfter != null && leaseAfter.startsWith("node-a:"), "the owner holds its room again: " + leaseAfter);
-        assertTrue(epoch(leaseAfter) > epoch(leaseBefore), "at a higher epoch: " + leaseBefore + " -> " + leaseAfter);
+        assertTrue(epochOf(leaseAfter) > epochOf(leaseBefore), "at a higher epoch: " + leaseBefore + " -> " + leaseAfter);
         assertTrue(a.ownedRooms().contains(room) && !b.ownedRooms().contains(room), "one owner, the same one");
         assertEquals(1L, a.metrics().leasesReclaimed.sum());
         // Play goes on across nodes: ben's inputs reach the owner and come back applied; ann plays on.
@@ -151,11 +152,4 @@ class RedisFaultsTest {
         }
     }
 
-    private static long epoch(String lease) {
-        return Long.parseLong(lease.substring(lease.lastIndexOf(':') + 1));
-    }
-
-    private static int applied(State state, int seat) {
-        return state.getAppliedList().stream().filter(s -> s.getSeat() == seat).mapToInt(SeatInput::getSeq).findFirst().orElse(-1);
-    }
 }

@@ -4,9 +4,7 @@ import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
-import io.roomcast.proto.games.demo.DemoEntity;
 import io.roomcast.proto.v1.ClientFrame;
-import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.KeyframeRequest;
 import io.roomcast.proto.v1.State;
 import io.roomcast.proto.v1.ErrorCode;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.roomcast.gateway.testing.DemoStates.hasAvatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,16 +68,6 @@ class JoinOrCreateTest {
         clients.add(client);
         client.hello(name);
         return client;
-    }
-
-    private static boolean hasAvatar(State state, int seat) throws Exception {
-        for (Entity entity : state.getEntitiesList()) {
-            DemoEntity decoded = DemoEntity.parseFrom(entity.getData());
-            if (decoded.hasAvatar() && decoded.getAvatar().getSeat() == seat) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ClientFrame named(String room, String game) {
