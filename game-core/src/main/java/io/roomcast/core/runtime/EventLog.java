@@ -5,6 +5,7 @@ import io.roomcast.proto.v1.ServerFrame;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 /**
@@ -43,31 +44,45 @@ final class EventLog {
 
     /**
      * Before the first append: goes on from a log that was at {@code lastOffset} and held
-     * {@code recent} (oldest first, encoded events that carry their offsets), keeping the newest
-     * of them when they do not all fit. {@code lastOffset} may be past the newest of them: offsets
-     * a former owner gave out after its last snapshot are never given out again, and those events,
-     * lost with it, are a gap in the log that a replay skips.
+     * {@code recent} (encoded events that carry their offsets, in any order, repeats allowed: a
+     * snapshot's events and those logged since), keeping the newest of them when they do not all
+     * fit. {@code lastOffset} may be past the newest of them: offsets a former owner gave out and
+     * that were lost with it are never given out again, and are a gap in the log that a replay skips.
      */
     void restore(long lastOffset, List<byte[]> recent) {
         if (this.lastOffset != 0) {
             throw new IllegalStateException("the log has events already");
         }
-        long newest = recent.isEmpty() ? lastOffset : offsetOf(recent.getLast());
+        TreeMap<Long, byte[]> byOffset = byOffset(recent);
+        long newest = byOffset.isEmpty() ? lastOffset : byOffset.lastKey();
         if (newest > lastOffset) {
             throw new IllegalArgumentException(recent.size() + " events ending at offset " + newest
                     + " cannot continue at offset " + lastOffset);
         }
         this.lastOffset = lastOffset;
         long oldestKept = lastOffset + 1;
-        for (int i = recent.size() - 1; i >= 0; i--) {
-            long offset = offsetOf(recent.get(i)); // each at its own offset: there may be gaps between them
-            if (offset <= lastOffset - ring.length || offset <= 0) {
-                break; // older than the ring reaches from lastOffset
-            }
-            ring[slot(offset)] = recent.get(i);
-            oldestKept = Math.min(oldestKept, offset);
+        for (var event : byOffset.tailMap(lastOffset - ring.length, false).entrySet()) {
+            ring[slot(event.getKey())] = event.getValue();
+            oldestKept = Math.min(oldestKept, event.getKey());
         }
         kept = (int) Math.min(ring.length, lastOffset - oldestKept + 1);
+    }
+
+    /** The highest offset among encoded events (0 for none): where a log holding them is at least. */
+    static long newestOffset(List<byte[]> events) {
+        TreeMap<Long, byte[]> byOffset = byOffset(events);
+        return byOffset.isEmpty() ? 0 : byOffset.lastKey();
+    }
+
+    private static TreeMap<Long, byte[]> byOffset(List<byte[]> events) {
+        TreeMap<Long, byte[]> byOffset = new TreeMap<>();
+        for (byte[] event : events) {
+            long offset = offsetOf(event);
+            if (offset > 0) {
+                byOffset.put(offset, event);
+            }
+        }
+        return byOffset;
     }
 
     /** Encoded events after {@code offset}, oldest first; events lost in a takeover's gap are skipped. */

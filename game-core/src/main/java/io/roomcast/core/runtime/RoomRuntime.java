@@ -134,7 +134,9 @@ public final class RoomRuntime<I> {
             seats.reseat(new Player(seat.getPlayerId(), seat.getName(), seat.getSeat()), seat.getLastInputSeq());
         }
         List<byte[]> recentEvents = snapshot.getRecentEventsList().stream().map(ByteString::toByteArray).toList();
-        events.restore(snapshot.getLastEventOffset(), recentEvents);
+        // The recent events may include ones logged after the snapshot (a takeover adds them): the
+        // log goes on from the newest it holds, or from further on if the snapshot says so.
+        events.restore(Math.max(snapshot.getLastEventOffset(), EventLog.newestOffset(recentEvents)), recentEvents);
         loop.continueAfter(snapshot.getTick());
         // Viewers hold states of the old owner, maybe of later ticks: a delta means nothing to them.
         encoder.requestKeyframe();

@@ -85,7 +85,9 @@ public final class OwnerSide {
         leases.renewAll();
         takeover.takeOverSilentRooms();
         lifecycle.closeEmptyRooms(System.nanoTime());
-        orphans.check();
+        if (cluster) {
+            orphans.check(); // alone, every player is this node's own: its sessions expire by themselves
+        }
     }
 
     /** Rooms this node owns and ticks. */

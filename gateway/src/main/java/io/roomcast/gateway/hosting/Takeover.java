@@ -167,33 +167,11 @@ final class Takeover {
         restore(type, lease, withLoggedEvents(snapshot, logged), silent, claimedAt);
     }
 
-    /**
-     * The snapshot's recent events and the ones the owner logged since (the event store has both),
-     * by offset, oldest first; the log position past the newest.
-     */
+    /** The snapshot with the events the owner logged (before and since it) added: the restored log sorts them out. */
     private static HostSnapshot withLoggedEvents(HostSnapshot snapshot, List<byte[]> logged) {
-        java.util.TreeMap<Long, byte[]> byOffset = new java.util.TreeMap<>();
-        for (var event : snapshot.getRoom().getRecentEventsList()) {
-            byOffset.put(offsetOf(event.toByteArray()), event.toByteArray());
-        }
-        for (byte[] event : logged) {
-            byOffset.put(offsetOf(event), event);
-        }
-        byOffset.remove(0L); // not an event of the log
-        RoomSnapshot.Builder room = snapshot.getRoom().toBuilder().clearRecentEvents();
-        byOffset.values().forEach(e -> room.addRecentEvents(com.google.protobuf.ByteString.copyFrom(e)));
-        if (!byOffset.isEmpty()) {
-            room.setLastEventOffset(Math.max(room.getLastEventOffset(), byOffset.lastKey()));
-        }
+        RoomSnapshot.Builder room = snapshot.getRoom().toBuilder();
+        logged.forEach(event -> room.addRecentEvents(com.google.protobuf.ByteString.copyFrom(event)));
         return snapshot.toBuilder().setRoom(room).build();
-    }
-
-    private static long offsetOf(byte[] event) {
-        try {
-            return io.roomcast.proto.v1.ServerFrame.parseFrom(event).getEvent().getOffset();
-        } catch (InvalidProtocolBufferException e) {
-            return 0;
-        }
     }
 
     private void restore(RoomType<?> type, RoomOwnership.Lease lease, HostSnapshot snapshot, Members.SilentRoom silent,

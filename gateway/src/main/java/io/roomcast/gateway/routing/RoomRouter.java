@@ -79,11 +79,11 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     }
 
     public void leave(Session session, String roomId, int requestId) {
-        String owner = session.inRoom(roomId) ? members.ownerOf(roomId) : null;
         if (!session.inRoom(roomId)) {
             session.send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + roomId, requestId));
             return;
         }
+        String owner = members.ownerOf(roomId);
         members.remove(session, roomId);
         session.send(ServerFrames.left(roomId, LeaveReason.LEAVE_REQUESTED, ""));
         giveBack(session, roomId, owner, false);
