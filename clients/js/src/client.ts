@@ -71,6 +71,8 @@ interface PendingJoin extends Pending<JoinedInfo> {
 interface Room<E> extends RoomView<E> {
   entities: Map<number, E>;
   tick: number;
+  /** The highest ownership epoch seen in a state: a lower one is stale and dropped. */
+  epoch: number;
   lastEventOffset: number;
   seq: number;
   options: Record<string, string>;
@@ -666,6 +668,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
       tickRateHz: joined.tickRateHz ?? 0,
       entities: new Map(),
       tick: -1,
+      epoch: sameSeat ? previous.epoch : 0,
       lastEventOffset: sameSeat ? previous.lastEventOffset : toNumber(joined.lastEventOffset),
       seq: sameSeat ? previous.seq : 0,
       options: pending ? { ...(pending.join.options ?? {}) } : (previous?.options ?? {}),
@@ -677,7 +680,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     this.roomMap.set(roomId, room);
     const info: JoinedInfo = {
       roomId, gameType: room.gameType, seat: room.seat, playerId: room.playerId, tickRateHz: room.tickRateHz,
-      lastEventOffset: toNumber(joined.lastEventOffset), resumed,
+      lastEventOffset: toNumber(joined.lastEventOffset), resumed, eventsMissed: toNumber(joined.eventsMissed),
     };
     if (pending) {
       this.removeJoin(pending);
@@ -703,12 +706,28 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
   /**
    * Applies a State: a keyframe replaces the room's entities; a delta for tick + 1 is applied;
    * any other delta means a gap: deltas are ignored and a keyframe is requested (again every
-   * keyframeRetryMs while none comes) until a keyframe arrives.
+   * keyframeRetryMs while none comes) until a keyframe arrives. A state of a lower ownership
+   * epoch than one seen is dropped; a higher epoch (a takeover) may go back in ticks.
    */
   private onState(state: IState): void {
     const room = this.roomMap.get(state.roomId ?? '');
     if (!room) return;
     const tick = toNumber(state.tick);
+    const epoch = toNumber(state.epoch);
+    if (epoch < room.epoch) return; // a former owner's
+    if (epoch > room.epoch) {
+      const fromEpoch = room.epoch;
+      room.epoch = epoch;
+      if (fromEpoch > 0 && tick <= room.tick) {
+        this.fire('rollback', { roomId: room.roomId, fromEpoch, toEpoch: epoch, fromTick: room.tick, toTick: tick });
+        if (!state.keyframe) {
+          room.awaitingKeyframe = true;
+          room.keyframeRequestedAt = 0;
+          this.maybeRequestKeyframe(room);
+          return;
+        }
+      }
+    }
     const entities = state.entities ?? [];
     const removed = state.removed ?? [];
     if (state.keyframe) {
@@ -743,6 +762,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
       applied,
       mySeq: applied.get(room.seat) ?? 0,
       serverTimeMs: toNumber(state.serverTimeMs),
+      epoch,
       receivedAt: monotonicNow(),
     };
     this.fire('state', update);

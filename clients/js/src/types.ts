@@ -56,6 +56,9 @@ export interface JoinedInfo {
   lastEventOffset: number;
   /** true: given back by a resume (a reconnect), not a new join. */
   resumed: boolean;
+  /** A resume only: room events after our cursor that the room's log no longer has (0: the
+   *  replay that follows is complete). They are gone for good; the keyframe is the truth. */
+  eventsMissed: number;
 }
 
 /** A seat gone. `reason` is a LeaveReason name, or `REJOIN_FAILED` when the room could not be
@@ -106,6 +109,8 @@ export interface StateUpdate<E = Uint8Array> {
   mySeq: number;
   /** When the node encoded the tick (server clock). */
   serverTimeMs: number;
+  /** The ownership epoch of the node that ticked it; it rises when another node takes the room over. */
+  epoch: number;
   /** When it arrived, on {@link monotonicNow}'s clock. */
   receivedAt: number;
 }
@@ -131,6 +136,16 @@ export interface GapInfo {
   roomId: string;
   expectedTick: number;
   tick: number;
+}
+
+/** The room was taken over by another node (its owner died or drained) and went on from its last
+ *  snapshot: the state went back from `fromTick` to `toTick` (a keyframe). */
+export interface RollbackInfo {
+  roomId: string;
+  fromEpoch: number;
+  toEpoch: number;
+  fromTick: number;
+  toTick: number;
 }
 
 /** A connection lost, or closed for good. */
@@ -164,6 +179,8 @@ export interface ClientEvents<E = Uint8Array> {
   left: LeftInfo;
   state: StateUpdate<E>;
   gap: GapInfo;
+  /** The room moved to a new owner whose state is older than what we had (a takeover). */
+  rollback: RollbackInfo;
   event: RoomEvent;
   /** Every pong: the RTT of that ping and the current clock offset estimate. */
   rtt: { rttMs: number; offsetMs: number };

@@ -84,6 +84,34 @@ describe('state', () => {
   });
 });
 
+describe('takeover', () => {
+  it('drops a former owner\'s state, and takes a new owner\'s older keyframe as a rollback', () => {
+    const client = clientInRoom();
+    const rollbacks = [];
+    const ticks = [];
+    client.on('rollback', (r) => rollbacks.push(r));
+    client.on('state', (s) => ticks.push([s.epoch, s.tick]));
+    client.handleFrame({ state: { roomId: 'r1', tick: 11, epoch: 5, entities: [] } });
+    client.handleFrame({ state: { roomId: 'r1', tick: 12, epoch: 5, entities: [] } });
+    client.handleFrame({ state: { roomId: 'r1', tick: 8, epoch: 9, keyframe: true, entities: [{ id: 2, data: new Uint8Array([2]) }] } });
+    client.handleFrame({ state: { roomId: 'r1', tick: 13, epoch: 5, entities: [] } });
+    client.handleFrame({ state: { roomId: 'r1', tick: 9, epoch: 9, entities: [] } });
+    assert.deepEqual(ticks, [[5, 11], [5, 12], [9, 8], [9, 9]], 'the stale epoch-5 tick 13 never shows');
+    assert.deepEqual(rollbacks, [{ roomId: 'r1', fromEpoch: 5, toEpoch: 9, fromTick: 12, toTick: 8 }]);
+    assert.deepEqual([...client.rooms.get('r1').entities.keys()], [2]);
+  });
+
+  it('reports the events a resume could not replay', () => {
+    const client = new RoomcastClient();
+    const joins = [];
+    client.on('joined', (j) => joins.push(j.eventsMissed));
+    client.handleFrame({ welcome: { sessionId: 'me', nodeId: 'n', resumeToken: 't', limits: {} } });
+    client.handleFrame({ joined: { roomId: 'r1', gameType: 'g', seat: 0, playerId: 'me', tickRateHz: 20, lastEventOffset: 300,
+      eventsMissed: 44, keyframe: { tick: 10, keyframe: true, entities: [] } } });
+    assert.deepEqual(joins, [44]);
+  });
+});
+
 describe('events', () => {
   it('drops a room event whose offset it has already seen (a replay overlapping live traffic)', () => {
     const client = clientInRoom();

@@ -174,6 +174,11 @@ public final class NodeMetrics {
         }
 
         @Override
+        public long epoch() {
+            return room.epoch();
+        }
+
+        @Override
         public void tickTook(long nanos) {
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }

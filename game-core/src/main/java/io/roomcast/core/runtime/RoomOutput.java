@@ -25,6 +25,15 @@ public interface RoomOutput {
     void roomClosed();
 
     /**
+     * The ownership epoch states are stamped with ({@code State.epoch}): it rises when another
+     * node takes the room over, which tells a client why the tick went back. 0 where nothing
+     * owns rooms in epochs (tests, benchmarks).
+     */
+    default long epoch() {
+        return 0;
+    }
+
+    /**
      * A tick ran to its end in {@code nanos} (inputs applied, {@code onTick}, the state encoded and
      * handed over), measured on the room's clock. For a host's metrics: must not allocate or block.
      */

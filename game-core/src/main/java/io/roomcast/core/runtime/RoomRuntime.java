@@ -203,7 +203,7 @@ public final class RoomRuntime<I> {
         seats.seat(candidate);
         room.onJoin(ctx, candidate);
         settle();
-        return new JoinResult.Seated(candidate, joinedFrame(candidate));
+        return new JoinResult.Seated(candidate, joinedFrame(candidate, 0));
     }
 
     /**
@@ -211,9 +211,35 @@ public final class RoomRuntime<I> {
      * player resumes a session): current keyframe, seat, last event offset. Null if not seated.
      */
     public byte[] rejoinFrame(String playerId) {
+        Rejoin rejoin = rejoin(playerId, NO_CURSOR);
+        return rejoin == null ? null : rejoin.joinedFrame();
+    }
+
+    /** A resume that sent no event cursor: nothing is replayed. */
+    public static final long NO_CURSOR = -1;
+
+    /**
+     * A player who already holds a seat resumes: its {@code Joined} and the room's events after
+     * {@code cursor} (the last offset the client saw, or {@link #NO_CURSOR}), oldest first. The
+     * Joined's {@code events_missed} counts the events after the cursor the log no longer has.
+     * Null if the player holds no seat.
+     */
+    public Rejoin rejoin(String playerId, long cursor) {
         assert onRoomThread();
         Player player = seats.get(playerId);
-        return player == null ? null : joinedFrame(player);
+        if (player == null) {
+            return null;
+        }
+        if (cursor < 0) {
+            return new Rejoin(joinedFrame(player, 0), List.of());
+        }
+        List<byte[]> replayed = events.after(cursor);
+        long missed = Math.max(0, events.lastOffset() - cursor - replayed.size());
+        return new Rejoin(joinedFrame(player, missed), replayed);
+    }
+
+    /** What {@link #rejoin} gives a resuming player: its Joined frame, then the events to replay. */
+    public record Rejoin(byte[] joinedFrame, List<byte[]> events) {
     }
 
     /** Frees the player's seat and calls {@code onLeave}; false if the player held no seat. */
@@ -420,11 +446,12 @@ public final class RoomRuntime<I> {
         State.Builder state = encoder.encode(tick);
         List<SeatInput> applied = applied();
         long now = clock.currentTimeMillis();
-        output.toRoom(encode(state.addAllApplied(applied).setServerTimeMs(now)), null);
+        long epoch = output.epoch();
+        output.toRoom(encode(state.addAllApplied(applied).setServerTimeMs(now).setEpoch(epoch)), null);
         if (!keyframeRequesters.isEmpty()) {
             // A keyframe tick already reached them through the room.
             if (!state.getKeyframe()) {
-                byte[] keyframe = encode(encoder.lastKeyframe().addAllApplied(applied).setServerTimeMs(now));
+                byte[] keyframe = encode(encoder.lastKeyframe().addAllApplied(applied).setServerTimeMs(now).setEpoch(epoch));
                 for (String playerId : keyframeRequesters) {
                     if (seats.get(playerId) != null) {
                         output.toPlayer(playerId, keyframe);
@@ -469,10 +496,11 @@ public final class RoomRuntime<I> {
         }
     }
 
-    private byte[] joinedFrame(Player player) {
+    private byte[] joinedFrame(Player player, long eventsMissed) {
         State.Builder keyframe = encoder.snapshot(loop.ticks(), room::writeState)
                 .addAllApplied(applied())
-                .setServerTimeMs(clock.currentTimeMillis());
+                .setServerTimeMs(clock.currentTimeMillis())
+                .setEpoch(output.epoch());
         Joined joined = Joined.newBuilder()
                 .setRoomId(roomId)
                 .setGameType(type.name())
@@ -481,6 +509,7 @@ public final class RoomRuntime<I> {
                 .setTickRateHz(settings.tickRateHz())
                 .setKeyframe(keyframe)
                 .setLastEventOffset(events.lastOffset())
+                .setEventsMissed(eventsMissed)
                 .build();
         return ServerFrame.newBuilder().setJoined(joined).build().toByteArray();
     }

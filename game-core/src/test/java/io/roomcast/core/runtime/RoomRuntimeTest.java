@@ -435,6 +435,29 @@ class RoomRuntimeTest {
             assertEquals(List.of(), runtime.eventsAfter(5));
         }
 
+        @Test
+        void aResumeLearnsHowManyOfTheEventsItMissedTheLogNoLongerHas() {
+            join("alice");
+            for (int i = 1; i <= 5; i++) {
+                runtime.emit("alice", "n", text(String.valueOf(i)), null);
+            }
+            RoomRuntime.Rejoin fromOne = runtime.rejoin("alice", 1);
+            assertEquals(List.of(3L, 4L, 5L), offsets(fromOne.events()));
+            assertEquals(1, joined(fromOne).getEventsMissed(), "event 2 fell out of the 3-event log");
+            RoomRuntime.Rejoin fromFour = runtime.rejoin("alice", 4);
+            assertEquals(List.of(5L), offsets(fromFour.events()));
+            assertEquals(0, joined(fromFour).getEventsMissed(), "nothing missed: the replay is complete");
+            RoomRuntime.Rejoin noCursor = runtime.rejoin("alice", RoomRuntime.NO_CURSOR);
+            assertEquals(List.of(), noCursor.events());
+            assertEquals(0, joined(noCursor).getEventsMissed());
+            assertEquals(5, joined(noCursor).getLastEventOffset());
+            assertNull(runtime.rejoin("carol", 0), "no seat, no rejoin");
+        }
+
+        private static Joined joined(RoomRuntime.Rejoin rejoin) {
+            return RecordingRoomOutput.decode(rejoin.joinedFrame()).getJoined();
+        }
+
         private static List<Long> offsets(List<byte[]> frames) {
             return frames.stream().map(f -> RecordingRoomOutput.decode(f).getEvent().getOffset()).toList();
         }

@@ -71,15 +71,13 @@ final class OwnerRequests implements RoomRequests {
                     + host.gameType() + " room, not " + request.getGameType());
         }
         if (request.getRejoin()) {
-            byte[] joined = runtime.rejoinFrame(playerId);
-            if (joined == null) {
+            RoomRuntime.Rejoin rejoin = runtime.rejoin(playerId, request.getHasCursor() ? request.getEventsAfter() : RoomRuntime.NO_CURSOR);
+            if (rejoin == null) {
                 return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");
             }
             host.seatedFrom(playerId, fromNode, request.getGatewayIncarnation());
-            JoinReply.Builder reply = ok(request, joined);
-            if (request.getHasCursor()) {
-                runtime.eventsAfter(request.getEventsAfter()).forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
-            }
+            JoinReply.Builder reply = ok(request, rejoin.joinedFrame());
+            rejoin.events().forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
             return reply.build();
         }
         return switch (runtime.join(playerId, request.getPlayerName())) {

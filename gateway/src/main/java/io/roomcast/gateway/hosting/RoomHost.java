@@ -116,6 +116,11 @@ public final class RoomHost implements RoomOutput {
         return localMembers;
     }
 
+    @Override
+    public long epoch() {
+        return lease.epoch();
+    }
+
     /** The lease was gone from Redis and this node claimed the room again: frames carry the new epoch. */
     void leaseReclaimed(RoomOwnership.Lease newLease) {
         this.lease = newLease;

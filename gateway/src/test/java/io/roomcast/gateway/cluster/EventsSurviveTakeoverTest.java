@@ -10,6 +10,7 @@ import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Hello;
+import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.RoomCursor;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
@@ -87,6 +88,8 @@ class EventsSurviveTakeoverTest {
         Eventually.holds(() -> (Long) redis.command("EXISTS", RedisKeys.snapshot(room)) == 1L, "the first snapshot",
                 Duration.ofSeconds(10));
 
+        long ownersEpoch = ben.await(f -> f.hasState()).getState().getEpoch();
+        assertTrue(ownersEpoch > 0, "states carry the owner's epoch");
         cal.abort(); // away while the events happen
         for (String text : List.of("one", "two", "three")) {
             assertTrue(ann.emitAcked(room, "chat", ByteString.copyFromUtf8(text)).getOk());
@@ -100,7 +103,11 @@ class EventsSurviveTakeoverTest {
                 .setResumeToken(calWelcome.getResumeToken())
                 .addCursors(RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(cursor))).build());
         assertTrue(calAgain.await(ServerFrame::hasWelcome).getWelcome().getResumed());
-        calAgain.await(ServerFrame::hasJoined);
+        Joined resumed = calAgain.await(ServerFrame::hasJoined).getJoined();
+        assertEquals(0, resumed.getEventsMissed(), "the replay is complete: nothing the room gave out is gone");
+        assertTrue(resumed.getKeyframe().getEpoch() > ownersEpoch, "the survivor's keyframe, at a higher epoch");
+        long takenOverAt = ben.await(f -> f.hasState() && f.getState().getEpoch() != ownersEpoch).getState().getEpoch();
+        assertTrue(takenOverAt > ownersEpoch, "ben's states go on at the survivor's higher epoch, never a lower one");
         List<String> replayed = calAgain.collect(Duration.ofMillis(800)).stream().filter(ServerFrame::hasEvent)
                 .map(f -> f.getEvent().getPayload().toStringUtf8()).toList();
         assertEquals(List.of("one", "two", "three"), replayed, "the events after the snapshot, once, in order");
