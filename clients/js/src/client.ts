@@ -807,7 +807,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     if (!pending) return;
     clearTimeout(pending.timer);
     this.pendingAcks.delete(ackId);
-    if (ack.ok) pending.resolve({ ackId });
+    if (ack.ok) pending.resolve({ ackId, eventOffset: toNumber(ack.eventOffset) });
     else pending.reject(new RoomcastError(errorCodeName(ack.error), ack.message ?? ''));
   }
 

@@ -189,4 +189,7 @@ export interface ClientEvents<E = Uint8Array> {
 /** A successful acknowledgement of an emit. */
 export interface AckInfo {
   ackId: number;
+  /** A room event's place in the room's event log (the sender does not get its own room
+   *  event); 0 for a direct message. */
+  eventOffset: number;
 }

@@ -128,6 +128,7 @@ describe('a client against a real node', () => {
     assert.equal(event.text(), 'hello');
     assert.equal(event.fromPlayer, eve.sessionId);
     assert.ok(event.offset > 0);
+    assert.equal(ack.eventOffset, event.offset, 'the ack carries the event\'s place in the room\'s log');
 
     const table = await eve.joinOrCreate('sdk-emit-table', 'four-in-a-row');
     await assert.rejects(eve.emit(table.roomId, 'drop', new Uint8Array([8, 3]), { ack: true }),

@@ -127,6 +127,7 @@ class ProtocolTest {
             assertEquals(aliceId, event.getFromPlayer());
             assertEquals(room, event.getRoomId());
             assertTrue(event.getOffset() > 0);
+            assertEquals(event.getOffset(), ack.getAck().getEventOffset(), "the ack tells the sender its event's place in the log");
             assertTrue(alice.drain().stream().noneMatch(ServerFrame::hasEvent), "the sender does not get its own event");
         }
     }

@@ -27,10 +27,14 @@ final class RoomEvents {
         this.output = output;
     }
 
-    /** Logs the event and sends it to the whole room except its sender (none if from the room). */
-    void toRoom(String fromPlayerId, String name, ByteString payload) {
+    /**
+     * Logs the event and sends it to the whole room except its sender (none if from the room).
+     * Returns its offset in the log.
+     */
+    long toRoom(String fromPlayerId, String name, ByteString payload) {
         byte[] frame = log.append(offset -> encode(event(fromPlayerId, name, payload).setOffset(offset)));
         output.toRoom(frame, fromPlayerId.equals(FROM_ROOM) ? null : fromPlayerId);
+        return log.lastOffset();
     }
 
     void toPlayer(String fromPlayerId, String toPlayerId, String name, ByteString payload) {

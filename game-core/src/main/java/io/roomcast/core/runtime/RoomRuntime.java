@@ -282,10 +282,9 @@ public final class RoomRuntime<I> {
         EmitResult result = switch (room.onEvent(ctx, from, to, name, payload)) {
             case EventDecision.Relay() -> {
                 if (to == null) {
-                    events.toRoom(from.id(), name, payload);
-                } else {
-                    events.toPlayer(from.id(), to.id(), name, payload);
+                    yield EmitResult.ok(events.toRoom(from.id(), name, payload));
                 }
+                events.toPlayer(from.id(), to.id(), name, payload);
                 yield EmitResult.OK;
             }
             case EventDecision.Consume() -> EmitResult.OK;

@@ -50,11 +50,12 @@ public final class MemberChannels implements MemberChannel {
     @Override
     public void emitAnswered(String node, String playerId, int ackId, int requestId, EmitResult result) {
         if (isLocal(node)) {
-            local.emitAnswered(playerId, ackId, requestId, result.ok(), result.error(), result.message());
+            local.emitAnswered(playerId, ackId, requestId, result);
         } else {
             send(node, NodeMessage.newBuilder().setEmitReply(EmitReply.newBuilder().setPlayerId(playerId)
                     .setAckId(ackId).setRequestId(requestId).setOk(result.ok())
-                    .setErrorCode(result.error().getNumber()).setMessage(result.message())));
+                    .setErrorCode(result.error().getNumber()).setMessage(result.message())
+                    .setEventOffset(result.eventOffset())));
         }
     }
 

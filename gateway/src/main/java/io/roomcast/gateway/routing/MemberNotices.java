@@ -1,6 +1,6 @@
 package io.roomcast.gateway.routing;
 
-import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.proto.v1.LeaveReason;
 
 /** What an owner tells the node of a player, as that node's gateway side handles it. Thread-safe. */
@@ -10,5 +10,5 @@ public interface MemberNotices {
 
     void seatRemoved(String roomId, String playerId, LeaveReason reason, String detail);
 
-    void emitAnswered(String playerId, int ackId, int requestId, boolean ok, ErrorCode error, String message);
+    void emitAnswered(String playerId, int ackId, int requestId, EmitResult result);
 }

@@ -1,5 +1,6 @@
 package io.roomcast.gateway.routing;
 
+import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
@@ -73,9 +74,10 @@ public final class NodeInbox {
             case JOIN_REPLY -> owners.onJoinReply(from, message.getJoinReply());
             case EMIT_REPLY -> {
                 EmitReply reply = message.getEmitReply();
-                ErrorCode code = reply.getOk() ? ErrorCode.ERROR_CODE_UNSPECIFIED : ErrorCode.forNumber(reply.getErrorCode());
-                members.emitAnswered(reply.getPlayerId(), reply.getAckId(), reply.getRequestId(), reply.getOk(),
-                        code == null ? ErrorCode.INTERNAL : code, reply.getMessage());
+                ErrorCode code = ErrorCode.forNumber(reply.getErrorCode());
+                members.emitAnswered(reply.getPlayerId(), reply.getAckId(), reply.getRequestId(), reply.getOk()
+                        ? EmitResult.ok(reply.getEventOffset())
+                        : EmitResult.failed(code == null ? ErrorCode.INTERNAL : code, reply.getMessage()));
             }
             case PLAYER_FRAME -> {
                 PlayerFrame frame = message.getPlayerFrame();

@@ -1,6 +1,7 @@
 package io.roomcast.gateway.routing;
 
 import com.google.protobuf.ByteString;
+import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.Presence;
@@ -178,15 +179,15 @@ public final class RoomRouter implements MemberNotices, SessionRegistry.Listener
     }
 
     @Override
-    public void emitAnswered(String playerId, int ackId, int requestId, boolean ok, ErrorCode error, String message) {
+    public void emitAnswered(String playerId, int ackId, int requestId, EmitResult result) {
         Session session = sessions.apply(playerId);
         if (session == null) {
             return;
         }
-        if (ok) {
-            session.send(ServerFrames.ack(ackId, true, ErrorCode.ERROR_CODE_UNSPECIFIED, ""));
+        if (result.ok()) {
+            session.send(ServerFrames.ack(ackId, result.eventOffset()));
         } else {
-            refuse(session, ackId, requestId, error, message);
+            refuse(session, ackId, requestId, result.error(), result.message());
         }
     }
 

@@ -47,6 +47,13 @@ public final class ServerFrames {
                 .build().toByteArray();
     }
 
+    /** A successful ack of a room event: its place in the room's event log. */
+    public static byte[] ack(int ackId, long eventOffset) {
+        return ServerFrame.newBuilder()
+                .setAck(Ack.newBuilder().setAckId(ackId).setOk(true).setEventOffset(eventOffset))
+                .build().toByteArray();
+    }
+
     public static byte[] left(String roomId, LeaveReason reason, String detail) {
         return ServerFrame.newBuilder()
                 .setLeft(Left.newBuilder().setRoomId(roomId).setReason(reason).setDetail(detail))

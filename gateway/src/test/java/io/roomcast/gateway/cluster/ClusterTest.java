@@ -160,6 +160,19 @@ class ClusterTest {
     }
 
     @Test
+    void anEmitFromAnotherNodeIsAckedWithTheOffsetTheOwnersLogGaveIt() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(1, "ben")) {
+            String room = ann.quickJoin("orb-rush").getRoomId();
+            ben.join(room);
+            var ack = ben.emitAcked(room, "chat", ByteString.copyFromUtf8("from afar"));
+            var event = ann.await(f -> f.hasEvent() && f.getEvent().getName().equals("chat")).getEvent();
+            assertTrue(ack.getOk());
+            assertTrue(event.getOffset() > 0);
+            assertEquals(event.getOffset(), ack.getEventOffset(), "the owner's offset travels back with the ack");
+        }
+    }
+
+    @Test
     void oneTickOfARoomIsExactlyOnePublish() throws Exception {
         try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(2, "ben")) {
             String room = ann.quickJoin("orb-rush").getRoomId();
