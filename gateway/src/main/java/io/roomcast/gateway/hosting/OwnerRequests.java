@@ -70,7 +70,9 @@ final class OwnerRequests implements RoomRequests {
             return failed(request, ErrorCode.JOIN_REJECTED, "room " + request.getRoomId() + " is a "
                     + host.gameType() + " room, not " + request.getGameType());
         }
-        if (request.getRejoin()) {
+        // A join from a player who holds a seat here already is the same player whose gateway no
+        // longer counts it in the room (its leave was lost with a former owner): it gets that seat back.
+        if (request.getRejoin() || runtime.isSeated(playerId)) {
             RoomRuntime.Rejoin rejoin = runtime.rejoin(playerId, request.getHasCursor() ? request.getEventsAfter() : RoomRuntime.NO_CURSOR);
             if (rejoin == null) {
                 return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");

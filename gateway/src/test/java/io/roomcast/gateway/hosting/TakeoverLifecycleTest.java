@@ -8,6 +8,7 @@ import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Leave;
 import io.roomcast.proto.v1.LeaveReason;
@@ -145,6 +146,35 @@ class TakeoverLifecycleTest {
         Eventually.value(() -> keysOf(room).stream().filter(k -> !k.equals(RedisKeys.epoch(room))).toList(), List::isEmpty,
                 "the closed room's lease, snapshot and directory entry are gone", Duration.ofSeconds(3));
         assertEquals(0L, redis.command("ZCARD", RedisKeys.openRooms("orb-rush")), "no open orb-rush room is listed");
+    }
+
+    /**
+     * Ben leaves just as the owner dies: his node answers Left at once, but the leave goes to a
+     * dead owner and is lost, so the survivor restores Ben's seat from the snapshot. When Ben
+     * comes back to the room he must get that seat back, not ALREADY_IN_ROOM for a seat nobody
+     * can use.
+     */
+    @Test
+    void aPlayerWhoseLeaveWasLostWithTheOwnerGetsItsSeatBackWhenItJoinsAgain() throws Exception {
+        startNodes(10);
+        TestClient ann = player(owner.port(), "ann");
+        TestClient ben = player(survivor.port(), "ben");
+        TestClient cal = player(survivor.port(), "cal"); // stays: the survivor listens to the room and takes it over
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        cal.join(room);
+        int benSeat = ben.join(room).getSeat();
+        Eventually.holds(() -> Objects.equals(1L, redis.command("EXISTS", RedisKeys.snapshot(room))), "a snapshot was saved");
+        long from = ben.await(f -> isStateOf(f, room)).getState().getTick();
+        ben.await(f -> isStateOf(f, room) && f.getState().getTick() >= from + 12); // a snapshot with ben's seat in it
+
+        owner.kill();
+        leave(ben, room); // sent to the dead owner: lost
+        killOwnerAndAwaitTakeover(room);
+
+        ben.send(ClientFrame.newBuilder().setJoin(Join.newBuilder().setRoomId(room)).build());
+        ServerFrame answer = ben.await(f -> f.hasJoined() || f.hasError());
+        assertTrue(answer.hasJoined(), "ben joins the room again: " + answer);
+        assertEquals(benSeat, answer.getJoined().getSeat(), "the seat the lost leave left behind is his again");
     }
 
     // ───────────── 4. a takeover without a snapshot ─────────────
