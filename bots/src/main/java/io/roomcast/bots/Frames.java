@@ -52,8 +52,13 @@ public final class Frames {
 
     /** An event to the whole room, no acknowledgement asked. */
     public static byte[] emitToRoom(String roomId, String name, ByteString payload) {
+        return emitToRoom(roomId, name, payload, 0);
+    }
+
+    /** With {@code ackId != 0} the node answers with an Ack (carrying the event's offset). */
+    public static byte[] emitToRoom(String roomId, String name, ByteString payload, int ackId) {
         return frame(0, ClientFrame.newBuilder().setEmit(Emit.newBuilder()
-                .setRoomId(roomId).setName(name).setPayload(payload)));
+                .setRoomId(roomId).setName(name).setPayload(payload).setAckId(ackId)));
     }
 
     public static byte[] ping(long clientTimeMs) {

@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "roomcast-bots", mixinStandardHelpOptions = true, version = "roomcast-bots 0.1.0",
         description = "Drives many bot players over real WebSockets against Roomcast nodes and reports latency, loss and CPU.",
-        subcommands = {W1.class, W2.class, Play.class, Idle.class},
+        subcommands = {W1.class, W2.class, Play.class, Chaos.class, Idle.class},
         footer = {"", "Exit codes: 0 passed, 1 a threshold failed, 2 bad usage, 3 could not run (e.g. target down)."})
 public final class Main implements Runnable {
 

@@ -10,12 +10,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -33,7 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 @Command(name = "play", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Bots playing orb-rush: move, chat, leave and rejoin, reconnect and resume when dropped.")
-public final class Play extends ScenarioCommand implements Scenario {
+public class Play extends ScenarioCommand implements Scenario {
 
     public static final String GAME = "orb-rush";
 
@@ -58,7 +65,39 @@ public final class Play extends ScenarioCommand implements Scenario {
             description = "Mean seconds between a bot dropping its own socket (no close handshake) to test reconnects (0: never). Default: ${DEFAULT-VALUE}")
     double dropEvery;
 
+    @Option(names = "--resume-wait", paramLabel = "DURATION", defaultValue = "20s", converter = RunOptions.DurationConverter.class,
+            description = "After a resume, how long a bot waits for its seat (Joined) before it joins anew. A seat in a room "
+                    + "whose owner died comes back once another node took the room over (about two leases). Default: ${DEFAULT-VALUE}")
+    Duration resumeWait;
+
+    @Option(names = "--faults", paramLabel = "LIST",
+            description = "Inject faults into a local cluster (deploy/local-cluster, see --cluster-dir) while playing, one at a time, "
+                    + "each repaired before the next: kill (kill -9 of a gateway), term (SIGTERM: it drains), redis-restart, "
+                    + "redis-empty (Redis back without its data), redis-outage (10 s). Comma-separated; the order is seeded by --seed.")
+    String faults;
+
+    @Option(names = "--fault-every", paramLabel = "DURATION", defaultValue = "30s", converter = RunOptions.DurationConverter.class,
+            description = "From one fault to the next; the first comes half of it after the warm-up starts. Default: ${DEFAULT-VALUE}")
+    Duration faultEvery;
+
+    @Option(names = "--fault-pause", paramLabel = "DURATION", defaultValue = "5s", converter = RunOptions.DurationConverter.class,
+            description = "How long a killed or stopped gateway stays down before it is started again. Default: ${DEFAULT-VALUE}")
+    Duration faultPause;
+
+    @Option(names = "--cluster-dir", paramLabel = "DIR",
+            description = "The state directory of the local cluster to inject faults into (its ROOMCAST_CLUSTER_DIR).")
+    Path clusterDir;
+
+    @Option(names = "--local-cluster", paramLabel = "PATH",
+            description = "The deploy/local-cluster script. Default: found from the working directory up.")
+    Path localCluster;
+
+    @Option(names = "--cluster-env", paramLabel = "NAME=VALUE",
+            description = "Environment for the local-cluster script (e.g. a node setting such as LEASE_MS=1500). Repeatable.")
+    Map<String, String> clusterEnv = new LinkedHashMap<>();
+
     private Run run;
+    private Faults faultRun;
     private final List<Agent> agents = new ArrayList<>();
     private volatile boolean stopping;
     private volatile long seatedAtStop;
@@ -81,6 +120,18 @@ public final class Play extends ScenarioCommand implements Scenario {
     private final LongAdder resumes = new LongAdder();
     private final LongAdder resumeFailures = new LongAdder();
     private final LongAdder resumedWithoutSeat = new LongAdder();
+    private final Latency resume = new Latency("resume",
+            "socket dropped -> the same seat given back by a resume (Joined received)");
+    private final Latency rollback = new Latency("rollback",
+            "a room going on at a higher owner epoch: how far its tick went back, as time (ticks / tick rate)");
+    // What a player would call a broken promise: each is 0 in a healthy run, whatever the faults.
+    private final LongAdder leftUnexpectedly = new LongAdder();
+    private final LongAdder eventsLost = new LongAdder();
+    private final LongAdder eventsDuplicated = new LongAdder();
+    private final LongAdder eventsMissedSignalled = new LongAdder();
+    private final LongAdder staleOwnerStates = new LongAdder();
+    private final LongAdder tickRegressions = new LongAdder();
+    private final LongAdder ownerEpochChanges = new LongAdder();
 
     @Override
     RunOptions options() {
@@ -95,7 +146,28 @@ public final class Play extends ScenarioCommand implements Scenario {
             throw new IllegalArgumentException("--chat-every, --rejoin-every and --drop-every must be >= 0");
         }
         this.run = run;
+        if (faults != null) {
+            faultRun = faultsFor(run);
+        }
         return this;
+    }
+
+    /** The fault sequence of {@code --faults}, on the cluster of {@code --cluster-dir}. */
+    private Faults faultsFor(Run run) {
+        if (clusterDir == null) {
+            throw new IllegalArgumentException("--faults needs --cluster-dir, the state directory of a cluster started by deploy/local-cluster");
+        }
+        Properties cluster = new Properties();
+        try (var reader = Files.newBufferedReader(clusterDir.resolve("cluster.env"))) {
+            cluster.load(reader);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--cluster-dir " + clusterDir + ": no running local cluster there (" + e.getMessage() + ")");
+        }
+        Map<String, String> env = new HashMap<>(clusterEnv);
+        env.put("ROOMCAST_CLUSTER_DIR", clusterDir.toAbsolutePath().toString());
+        return new Faults(localCluster != null ? localCluster : Faults.findScript(), env, Faults.parse(faults),
+                Integer.parseInt(cluster.getProperty("NODES", "1")), faultEvery.toMillis(), faultPause.toMillis(),
+                options.seed, run.err);
     }
 
     @Override
@@ -117,6 +189,11 @@ public final class Play extends ScenarioCommand implements Scenario {
         report.parameters.put("rejoin_every_s", rejoinEvery);
         report.parameters.put("drop_every_s", dropEvery);
         report.parameters.put("nodes", run.urls.size());
+        if (faultRun != null) {
+            report.parameters.put("faults", faults);
+            report.parameters.put("fault_every_s", faultEvery.toMillis() / 1000.0);
+            report.parameters.put("fault_pause_s", faultPause.toMillis() / 1000.0);
+        }
         report.messageKind = "room states received (play has no fixed expectation: expected = delivered)";
     }
 
@@ -140,6 +217,9 @@ public final class Play extends ScenarioCommand implements Scenario {
         for (Agent a : agents) {
             a.startBehaviour();
         }
+        if (faultRun != null) {
+            faultRun.start(faultEvery.toMillis() / 2);
+        }
     }
 
     @Override
@@ -147,6 +227,13 @@ public final class Play extends ScenarioCommand implements Scenario {
         seatedAtStop = agents.stream().filter(a -> a.seated).count();
         stopping = true;
         agents.forEach(Agent::stopBehaviour);
+        if (faultRun != null) {
+            try {
+                faultRun.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
@@ -162,7 +249,7 @@ public final class Play extends ScenarioCommand implements Scenario {
 
     @Override
     public List<Latency> latencies() {
-        return List.of(inputToVisible, inputToVisibleFromActual, reconnect);
+        return List.of(inputToVisible, inputToVisibleFromActual, reconnect, resume, rollback);
     }
 
     @Override
@@ -172,6 +259,7 @@ public final class Play extends ScenarioCommand implements Scenario {
 
     @Override
     public void report(Report report) {
+        agents.forEach(Agent::settleEvents);
         report.expected = windowStates.sum();
         report.delivered = windowStates.sum();
         long seated = seatedAtStop;
@@ -187,7 +275,41 @@ public final class Play extends ScenarioCommand implements Scenario {
         report.results.put("reconnects", reconnects.sum());
         report.results.put("resumes", resumes.sum());
         report.results.put("resume_failures", resumeFailures.sum());
-        report.results.put("resumed_without_seat_back_in_3s", resumedWithoutSeat.sum());
+        report.results.put("resumed_without_seat", resumedWithoutSeat.sum());
+        report.results.put("left_unexpectedly", leftUnexpectedly.sum());
+        report.results.put("seats_lost", seatsLost());
+        report.results.put("events_lost", eventsLost.sum());
+        report.results.put("events_duplicated", eventsDuplicated.sum());
+        report.results.put("events_missed_signalled", eventsMissedSignalled.sum());
+        report.results.put("owner_epoch_changes_seen", ownerEpochChanges.sum());
+        report.results.put("stale_owner_states", staleOwnerStates.sum());
+        report.results.put("tick_regressions", tickRegressions.sum());
+        if (faultRun != null) {
+            report.results.put("faults_injected", faultRun.log().size());
+            report.results.put("fault_log", faultRun.log().stream().map(Faults.Step::toJson).toList());
+            // Under faults, the failure model's promises are the pass criteria.
+            promise(report, "seats_lost", seatsLost());
+            promise(report, "events_lost", eventsLost.sum());
+            promise(report, "events_duplicated", eventsDuplicated.sum());
+            promise(report, "stale_owner_states", staleOwnerStates.sum());
+            promise(report, "tick_regressions", tickRegressions.sum());
+            faultRun.log().stream().filter(step -> step.outcome().contains(" failed (") || step.outcome().endsWith("timed out"))
+                    .forEach(step -> report.thresholdFailures.add("fault " + step.fault() + " could not be carried out: " + step.outcome()));
+        }
+    }
+
+    private static void promise(Report report, String name, long value) {
+        if (value != 0) {
+            report.thresholdFailures.add(name + " " + value + " (must be 0)");
+        }
+    }
+
+    /**
+     * Seats a bot had and did not get back: a resume refused (the grace ran out, or the token
+     * was not honoured), a resume that brought no seat back, or a Left it did not ask for.
+     */
+    long seatsLost() {
+        return resumeFailures.sum() + resumedWithoutSeat.sum() + leftUnexpectedly.sum();
     }
 
     // ───────────── a bot player across its connections ─────────────
@@ -208,8 +330,22 @@ public final class Play extends ScenarioCommand implements Scenario {
         volatile boolean seated;
         /** The room whose seat we hold or get back on a resume; null between a leave and the rejoin. */
         volatile String roomId;
+        /** {@link #roomId} as UTF-8, to tell its frames from another room's (a seat given back late). */
+        volatile byte[] roomIdBytes;
+        /** The last room event offset seen in the room held: the resume cursor. */
         volatile long lastEventOffset;
         volatile String resumeToken;
+        // What this seat has seen of its room, to check the room's promises (guarded by the agent).
+        private long epochSeen;
+        private long tickSeen;
+        private int tickRateHz = 1;
+        private long missedSignalled;
+        // Offsets of the room's log this seat has not seen: its own events (acked, never sent
+        // back) explain some; what is left when the seat moves on is lost.
+        private final java.util.TreeSet<Long> gaps = new java.util.TreeSet<>();
+        private final java.util.TreeSet<Long> ownOffsets = new java.util.TreeSet<>();
+        private int chatAcks;
+        private int rejoinAttempts;
         private final List<ScheduledFuture<?>> timers = new ArrayList<>();
         private long seq;
         private long slots;
@@ -239,14 +375,104 @@ public final class Play extends ScenarioCommand implements Scenario {
             });
         }
 
+        private void room(String id) {
+            roomId = id;
+            roomIdBytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** A new seat (a join, or a join after a failed resume): its room's history starts at the Joined. */
         synchronized void joined(Conn c, Joined j) {
             if (conn != c) {
                 return;
             }
-            roomId = j.getRoomId();
-            lastEventOffset = Math.max(lastEventOffset, j.getLastEventOffset());
+            settleEvents();
+            rejoinAttempts = 0;
+            room(j.getRoomId());
+            lastEventOffset = j.getLastEventOffset();
+            epochSeen = j.getKeyframe().getEpoch();
+            tickSeen = j.getKeyframe().getTick();
+            tickRateHz = Math.max(1, j.getTickRateHz());
             seated = true;
             joins.increment();
+        }
+
+        /**
+         * The seat's events are settled (it moves to another room, or the run ends): offsets
+         * neither seen nor its own are lost, less those a resume announced as gone.
+         */
+        synchronized void settleEvents() {
+            long unexplained = gaps.size();
+            long announced = Math.min(unexplained, missedSignalled);
+            eventsLost.add(unexplained - announced);
+            gaps.clear();
+            ownOffsets.clear();
+            missedSignalled = 0;
+        }
+
+        /** An ack of our own room event: its offset never comes back to us, and is no gap. */
+        synchronized void ownEvent(long offset) {
+            if (!gaps.remove(offset) && offset > lastEventOffset) {
+                ownOffsets.add(offset);
+            }
+        }
+
+        /**
+         * The seat given back by a resume: the cursor stays where it was (the missed events
+         * follow), the keyframe is checked like any state.
+         */
+        synchronized void resumed(Conn c, Joined j) {
+            if (conn != c) {
+                return;
+            }
+            room(j.getRoomId());
+            missedSignalled += j.getEventsMissed();
+            eventsMissedSignalled.add(j.getEventsMissed());
+            seated = true;
+            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick());
+        }
+
+        /**
+         * A state of the room: its owner's epoch never goes down, and its tick goes back only
+         * when the epoch rises (a takeover from a snapshot).
+         */
+        synchronized void stateSeen(long epoch, long tick) {
+            if (epoch < epochSeen) {
+                staleOwnerStates.increment();
+                return;
+            }
+            if (epoch > epochSeen) {
+                if (epochSeen > 0) {
+                    ownerEpochChanges.increment();
+                    long back = Math.max(0, tickSeen - tick);
+                    rollback.record(back * 1_000_000L / tickRateHz, true);
+                }
+                epochSeen = epoch;
+                tickSeen = tick;
+                return;
+            }
+            if (tick < tickSeen) {
+                tickRegressions.increment();
+            } else {
+                tickSeen = tick;
+            }
+        }
+
+        /**
+         * A room event: offsets come in order with no gap, each once (a replay and the live
+         * traffic never overlap); a gap the resume announced (events_missed) is not a loss.
+         */
+        synchronized void eventSeen(long offset) {
+            if (offset <= lastEventOffset) {
+                eventsDuplicated.increment();
+                return;
+            }
+            for (long missing = lastEventOffset + 1; missing < offset; missing++) {
+                if (!ownOffsets.remove(missing)) {
+                    gaps.add(missing);
+                }
+            }
+            ownOffsets.remove(offset); // ours, replayed to us after a resume
+            lastEventOffset = offset;
         }
 
         void startBehaviour() {
@@ -309,7 +535,8 @@ public final class Play extends ScenarioCommand implements Scenario {
         private synchronized void chat() {
             Conn c = conn;
             if (seated && c != null && roomId != null) {
-                c.send(Frames.emitToRoom(roomId, "chat", ByteString.copyFromUtf8(name + " says hi #" + chatsSent.sum())));
+                chatAcks = chatAcks % 1_000_000 + 1;
+                c.send(Frames.emitToRoom(roomId, "chat", ByteString.copyFromUtf8(name + " says hi #" + chatsSent.sum()), chatAcks));
                 chatsSent.increment();
                 run.sent.increment();
             }
@@ -335,10 +562,17 @@ public final class Play extends ScenarioCommand implements Scenario {
             c.quickJoin(GAME).whenComplete((j, failure) -> {
                 if (failure != null) {
                     run.error(run.protocolErrors, "rejoin: " + Bot.describe(failure), null);
+                    rejoinLater(c);
                 } else {
                     joined(c, j);
                 }
             });
+        }
+
+        /** A refused rejoin (e.g. Redis unreachable for a moment): a player tries again, so does the bot. */
+        private synchronized void rejoinLater(Conn c) {
+            long backoff = Math.min(5000, 250L << Math.min(rejoinAttempts++, 5));
+            run.transport.timer.schedule(() -> rejoin(c), random.nextLong(backoff + 1), TimeUnit.MILLISECONDS);
         }
 
         private synchronized void dropSocket() {
@@ -385,7 +619,7 @@ public final class Play extends ScenarioCommand implements Scenario {
                     }
                 } else if (w.getResumed() && heldRoom != null) {
                     // the Joined of the kept seat arrives by itself (Conn.onJoined); if it does not, join anew
-                    run.transport.timer.schedule(() -> joinIfStillOut(c), 3, TimeUnit.SECONDS);
+                    run.transport.timer.schedule(() -> joinIfStillOut(c), resumeWait.toMillis(), TimeUnit.MILLISECONDS);
                 } else {
                     joinAfterReconnect(c);
                 }
@@ -412,15 +646,19 @@ public final class Play extends ScenarioCommand implements Scenario {
                     }
                 } else {
                     joined(c, j);
-                    reconnected();
+                    reconnected(false);
                 }
             });
         }
 
         /** Seated again after a drop (resumed, or joined anew). */
-        synchronized void reconnected() {
+        synchronized void reconnected(boolean sameSeat) {
             attempt = 0;
-            reconnect.record(run.clock.micros() - droppedAtMicros, run.inWindow(droppedAtMicros));
+            long took = run.clock.micros() - droppedAtMicros;
+            reconnect.record(took, run.inWindow(droppedAtMicros));
+            if (sameSeat) {
+                resume.record(took, run.inWindow(droppedAtMicros));
+            }
         }
     }
 
@@ -459,9 +697,9 @@ public final class Play extends ScenarioCommand implements Scenario {
                 awaitingResumedSeat = false;
             }
             if (resumedSeat) {
-                agent.joined(this, joined);
+                agent.resumed(this, joined);
                 resumes.increment();
-                agent.reconnected();
+                agent.reconnected(true);
             }
         }
 
@@ -469,6 +707,7 @@ public final class Play extends ScenarioCommand implements Scenario {
         protected boolean onErrorFrame(io.roomcast.proto.v1.Error error) {
             if (error.getCode() == ErrorCode.RESUME_FAILED) {
                 resumeFailures.increment();
+                run.error(run.protocolErrors, "resume failed", error.getMessage());
                 return true;
             }
             return false;
@@ -482,6 +721,7 @@ public final class Play extends ScenarioCommand implements Scenario {
             }
             super.onLeft(left);
             if (!closing) {
+                leftUnexpectedly.increment();
                 synchronized (agent) {
                     agent.seated = false;
                     agent.roomId = null;
@@ -497,6 +737,9 @@ public final class Play extends ScenarioCommand implements Scenario {
             if (run.inWindow(wire.serverTimeMs * 1000)) {
                 windowStates.increment();
             }
+            if (wire.roomIs(agent.roomIdBytes)) {
+                agent.stateSeen(wire.epoch, wire.tick);
+            }
             if (wire.appliedFound && agent.seated) {
                 agent.inputs.applied(wire.appliedSeq, receivedMicros, run, inputToVisible, inputToVisibleFromActual);
             }
@@ -505,8 +748,16 @@ public final class Play extends ScenarioCommand implements Scenario {
         @Override
         protected void onEvent(Wire wire, ByteBuffer frame, long receivedMicros) {
             chatsReceived.increment();
-            if (wire.eventOffset > 0) {
-                agent.lastEventOffset = Math.max(agent.lastEventOffset, wire.eventOffset);
+            if (wire.eventOffset > 0 && !wire.direct && wire.roomIs(agent.roomIdBytes)) {
+                agent.eventSeen(wire.eventOffset);
+            }
+        }
+
+        @Override
+        protected void onAck(io.roomcast.proto.v1.Ack ack) {
+            super.onAck(ack);
+            if (ack.getOk() && ack.getEventOffset() > 0) {
+                agent.ownEvent(ack.getEventOffset());
             }
         }
 

@@ -12,7 +12,7 @@ import java.util.Locale;
 /** The options every scenario takes (a picocli mixin). */
 public final class RunOptions {
 
-    @Option(names = {"-u", "--url"}, required = true, paramLabel = "URL", split = ",",
+    @Option(names = {"-u", "--url"}, paramLabel = "URL", split = ",",
             description = "WebSocket URL of a node (ws://host:port/ws), or of a load balancer. Repeat (or comma-separate) "
                     + "for several nodes: client i talks to node i mod N. A bare host:port gets ws:// and /ws.")
     List<String> url = new ArrayList<>();

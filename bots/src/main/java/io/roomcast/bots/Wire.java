@@ -31,13 +31,17 @@ public final class Wire {
     // ── what the last read found ──
     /** The body field number of the frame, {@link #STATE}, {@link #EVENT} or another. */
     public int body;
-    /** State: tick, server time, keyframe flag, and the applied seq of {@link #seat}. */
+    /** State: tick, owner epoch, server time, keyframe flag, and the applied seq of {@link #seat}. */
     public long tick;
+    public long epoch;
     public long serverTimeMs;
     public boolean keyframe;
     public int seat = -1;
     public long appliedSeq;
     public boolean appliedFound;
+    /** State and event: where the room id lies in the buffer ({@code roomIdLength} 0 when absent). */
+    public int roomIdOffset;
+    public int roomIdLength;
     /** Event: where its payload lies in the buffer ({@code payloadLength} -1 when absent). */
     public int payloadOffset;
     public int payloadLength;
@@ -57,12 +61,15 @@ public final class Wire {
         int limit = frame.limit();
         body = 0;
         tick = 0;
+        epoch = 0;
         serverTimeMs = 0;
         keyframe = false;
         appliedSeq = 0;
         appliedFound = false;
         payloadOffset = 0;
         payloadLength = -1;
+        roomIdOffset = 0;
+        roomIdLength = 0;
         eventOffset = 0;
         direct = false;
         while (pos < limit) {
@@ -89,6 +96,19 @@ public final class Wire {
         return body;
     }
 
+    /** Whether the state or event last read is of the room whose id (UTF-8) is {@code roomId}. */
+    public boolean roomIs(byte[] roomId) {
+        if (roomId == null || roomId.length != roomIdLength) {
+            return false;
+        }
+        for (int i = 0; i < roomIdLength; i++) {
+            if (buf.get(roomIdOffset + i) != roomId[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A little-endian long at {@code offset} of the last frame read. */
     public long longAt(int offset) {
         long v = 0;
@@ -104,6 +124,7 @@ public final class Wire {
             int field = (int) (tag >>> 3);
             int type = (int) (tag & 7);
             switch (field) {
+                case 1 -> roomId(end);
                 case 2 -> tick = varint(end);
                 case 3 -> keyframe = varint(end) != 0;
                 case 6 -> {
@@ -115,6 +136,7 @@ public final class Wire {
                     pos = seatEnd;
                 }
                 case 7 -> serverTimeMs = varint(end);
+                case 8 -> epoch = varint(end);
                 default -> skip(type, end);
             }
         }
@@ -147,6 +169,7 @@ public final class Wire {
             int field = (int) (tag >>> 3);
             int type = (int) (tag & 7);
             switch (field) {
+                case 1 -> roomId(end);
                 case 4 -> {
                     int payloadEnd = lengthEnd(end);
                     payloadOffset = pos;
@@ -158,6 +181,13 @@ public final class Wire {
                 default -> skip(type, end);
             }
         }
+    }
+
+    private void roomId(int end) {
+        int idEnd = lengthEnd(end);
+        roomIdOffset = pos;
+        roomIdLength = idEnd - pos;
+        pos = idEnd;
     }
 
     /** Reads a length prefix; returns where the field ends (pos is then at its first byte). */

@@ -27,6 +27,7 @@ class WireTest {
                 .addApplied(SeatInput.newBuilder().setSeat(0).setSeq(7))   // seat 0: the field is left out on the wire
                 .addApplied(SeatInput.newBuilder().setSeat(5).setSeq((int) 4_000_000_000L))
                 .setServerTimeMs(1_700_000_000_123L)
+                .setEpoch(1_796_448_819_340L)
                 .build();
         return ByteBuffer.wrap(ServerFrame.newBuilder().setState(state).build().toByteArray());
     }
@@ -40,6 +41,9 @@ class WireTest {
         assertEquals(Wire.STATE, wire.read(frame));
         assertEquals(4242, wire.tick);
         assertEquals(1_700_000_000_123L, wire.serverTimeMs);
+        assertEquals(1_796_448_819_340L, wire.epoch);
+        assertTrue(wire.roomIs("abcdefgh".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertFalse(wire.roomIs("another".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertTrue(wire.keyframe);
         assertTrue(wire.appliedFound);
         assertEquals(7, wire.appliedSeq);
