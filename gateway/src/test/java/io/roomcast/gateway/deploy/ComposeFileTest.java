@@ -21,10 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * deploy/docker-compose.yml, deploy/haproxy.cfg and deploy/Dockerfile, checked without a Docker
- * engine: Compose's own validation ({@code docker-compose config}, Debian's docker-compose 1.29,
- * or the {@code docker compose} plugin), HAProxy's ({@code haproxy -c}), and the topology the
- * docs promise. .ci/run installs docker-compose and haproxy.
+ * deploy/docker-compose.yml, deploy/haproxy.cfg, deploy/Dockerfile and the monitoring files
+ * (deploy/prometheus/, deploy/grafana/), checked without a Docker engine: Compose's own validation
+ * ({@code docker-compose config}, Debian's docker-compose 1.29, or the {@code docker compose}
+ * plugin), HAProxy's ({@code haproxy -c}), Prometheus' ({@code promtool check config}), and the
+ * topology the docs promise. .ci/run installs docker-compose, haproxy and prometheus.
  */
 class ComposeFileTest {
 
@@ -33,14 +34,14 @@ class ComposeFileTest {
     private static final Path HAPROXY_CFG = ROOT.resolve("deploy/haproxy.cfg");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> GATEWAYS = List.of("gateway-1", "gateway-2", "gateway-3");
+    private static final Path PROMETHEUS_YML = ROOT.resolve("deploy/prometheus/prometheus.yml");
+    private static final Path GRAFANA = ROOT.resolve("deploy/grafana");
 
     @Test
-    void composeValidatesTheFileAndTheTopologyIsRedisThreeGatewaysAndALoadBalancer() {
-        Commands.Result config = Commands.run(ROOT, Map.of(), TIMEOUT, compose("-f", COMPOSE.toString(), "config"));
-        assertEquals(0, config.exitCode(), config.describe());
-
-        Map<String, Object> services = map(new Yaml().<Map<String, Object>>load(config.output()).get("services"), "services");
-        assertEquals(new TreeSet<>(List.of("redis", "gateway-1", "gateway-2", "gateway-3", "lb")), new TreeSet<>(services.keySet()));
+    void composeValidatesTheFileAndTheTopologyIsRedisThreeGatewaysALoadBalancerAndMonitoring() {
+        Map<String, Object> services = composeServices();
+        assertEquals(new TreeSet<>(List.of("redis", "gateway-1", "gateway-2", "gateway-3", "lb", "prometheus", "grafana")),
+                new TreeSet<>(services.keySet()));
 
         Map<String, Object> redis = map(services.get("redis"), "redis");
         assertEquals("redis:7-alpine", redis.get("image"));
@@ -64,6 +65,84 @@ class ComposeFileTest {
         assertTrue(String.valueOf(lb.get("image")).startsWith("haproxy:"), "lb runs HAProxy: " + lb.get("image"));
         assertTrue(publishedPorts(lb).contains("8080"), "lb publishes 8080: " + lb.get("ports"));
         assertTrue(String.valueOf(lb.get("volumes")).contains("haproxy.cfg"), "lb mounts deploy/haproxy.cfg: " + lb.get("volumes"));
+    }
+
+    @Test
+    void prometheusScrapesTheMetricsOfEveryGatewayServiceAndPromtoolAcceptsItsConfig() throws IOException {
+        Map<String, Object> services = composeServices();
+        Map<String, Object> prometheus = map(services.get("prometheus"), "prometheus");
+        assertTrue(String.valueOf(prometheus.get("image")).startsWith("prom/prometheus:"), String.valueOf(prometheus.get("image")));
+        assertEquals(PROMETHEUS_YML.toString(), mounts(prometheus).get("/etc/prometheus/prometheus.yml"),
+                "prometheus reads deploy/prometheus/prometheus.yml: " + prometheus.get("volumes"));
+        assertTrue(String.valueOf(prometheus.get("command")).contains("--config.file=/etc/prometheus/prometheus.yml"),
+                String.valueOf(prometheus.get("command")));
+        assertEquals(Map.of("9090", "127.0.0.1"), publishedPortsAndAddresses(prometheus), "Prometheus on the host's loopback only");
+
+        Commands.Result check = Commands.run(ROOT, Map.of(), TIMEOUT, promtool(), "check", "config", PROMETHEUS_YML.toString());
+        assertEquals(0, check.exitCode(), check.describe());
+
+        // Every gateway service of the compose file, at the port its image listens on, on /metrics.
+        Set<String> gatewayTargets = new TreeSet<>();
+        for (String name : services.keySet()) {
+            if (name.startsWith("gateway-")) {
+                gatewayTargets.add(name + ":8080");
+            }
+        }
+        assertEquals(new TreeSet<>(GATEWAYS.stream().map(name -> name + ":8080").toList()), gatewayTargets);
+        Set<String> scraped = new TreeSet<>();
+        Map<String, Object> config = map(new Yaml().load(Files.readString(PROMETHEUS_YML)), "prometheus.yml");
+        for (Object job : list(config.get("scrape_configs"), "scrape_configs")) {
+            Map<String, Object> scrape = map(job, "a scrape config");
+            assertEquals("/metrics", scrape.getOrDefault("metrics_path", "/metrics"), "the gateways serve /metrics");
+            for (Object staticConfig : list(scrape.get("static_configs"), "static_configs")) {
+                for (Object target : list(map(staticConfig, "a static config").get("targets"), "targets")) {
+                    scraped.add(String.valueOf(target));
+                }
+            }
+        }
+        assertEquals(gatewayTargets, scraped, "Prometheus scrapes every gateway and nothing else");
+    }
+
+    @Test
+    void grafanaIsProvisionedWithThePrometheusDatasourceAndTheRoomcastDashboard() throws IOException {
+        Map<String, Object> services = composeServices();
+        Map<String, Object> grafana = map(services.get("grafana"), "grafana");
+        assertTrue(String.valueOf(grafana.get("image")).startsWith("grafana/grafana:"), String.valueOf(grafana.get("image")));
+        assertEquals(Map.of("3000", "127.0.0.1"), publishedPortsAndAddresses(grafana), "Grafana on the host's loopback only");
+        Map<String, String> mounts = mounts(grafana);
+        assertEquals(GRAFANA.resolve("provisioning").toString(), mounts.get("/etc/grafana/provisioning"), "provisioning: " + mounts);
+        String dashboardsInContainer = mounts.entrySet().stream()
+                .filter(mount -> mount.getValue().equals(GRAFANA.resolve("dashboards").toString()))
+                .map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new AssertionError("deploy/grafana/dashboards is not mounted: " + mounts));
+
+        // The datasource points at the compose service of Prometheus, on its port.
+        Map<String, Object> datasources = map(new Yaml().load(Files.readString(GRAFANA.resolve("provisioning/datasources/prometheus.yml"))), "datasources file");
+        List<Object> sources = list(datasources.get("datasources"), "datasources");
+        assertEquals(1, sources.size(), "one datasource: " + sources);
+        Map<String, Object> source = map(sources.get(0), "the datasource");
+        assertEquals("prometheus", source.get("type"));
+        assertEquals("http://prometheus:9090", source.get("url"));
+        assertTrue(services.containsKey("prometheus"), "the datasource's host is a compose service");
+        String uid = String.valueOf(source.get("uid"));
+
+        // The dashboard provider reads the directory the dashboards are mounted at.
+        Map<String, Object> providers = map(new Yaml().load(Files.readString(GRAFANA.resolve("provisioning/dashboards/roomcast.yml"))), "dashboard providers file");
+        Map<String, Object> provider = map(list(providers.get("providers"), "providers").get(0), "the provider");
+        assertEquals("file", provider.get("type"));
+        assertEquals(dashboardsInContainer, map(provider.get("options"), "provider options").get("path"),
+                "the provider reads where deploy/grafana/dashboards is mounted");
+
+        // The dashboard (its queries are DashboardMetricsTest's) uses that datasource, and only it.
+        Map<String, Object> dashboard = DashboardMetricsTest.dashboard();
+        List<Object> datasourceRefs = new ArrayList<>();
+        DashboardMetricsTest.collect(dashboard, "datasource", datasourceRefs);
+        assertFalse(datasourceRefs.isEmpty(), "the dashboard names its datasource");
+        for (Object ref : datasourceRefs) {
+            assertEquals(uid, map(ref, "a datasource reference").get("uid"), "every panel, query and variable uses datasource " + uid);
+        }
+        String defaultHome = String.valueOf(map(grafana.get("environment"), "grafana environment").get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"));
+        assertEquals(dashboardsInContainer + "/roomcast.json", defaultHome, "the home dashboard is the provisioned one");
     }
 
     @Test
@@ -130,6 +209,18 @@ class ComposeFileTest {
 
     // ───────────── helpers ─────────────
 
+    /** The services of {@code docker-compose config}: the file as Compose reads it (anchors, merges and defaults applied). */
+    private static Map<String, Object> composeServices() {
+        Commands.Result config = Commands.run(ROOT, Map.of(), TIMEOUT, compose("-f", COMPOSE.toString(), "config"));
+        assertEquals(0, config.exitCode(), config.describe());
+        return map(new Yaml().<Map<String, Object>>load(config.output()).get("services"), "services");
+    }
+
+    private static String promtool() {
+        return Commands.executable("promtool").map(Path::toString)
+                .orElseThrow(() -> new AssertionError("no promtool: apt-get install prometheus (.ci/run does)"));
+    }
+
     /** `docker-compose ARGS`, or `docker compose ARGS` where only the plugin is installed. */
     private static String[] compose(String... args) {
         List<String> command = new ArrayList<>();
@@ -176,6 +267,41 @@ class ComposeFileTest {
             }
         }
         return published;
+    }
+
+    /** Published host port -> host address (empty: every address), in either output format. */
+    private static Map<String, String> publishedPortsAndAddresses(Map<String, Object> service) {
+        Map<String, String> published = new java.util.TreeMap<>();
+        for (Object port : list(service.get("ports"), "ports")) {
+            if (port instanceof Map<?, ?> longSyntax) {
+                published.put(String.valueOf(longSyntax.get("published")), longSyntax.get("host_ip") == null ? "" : String.valueOf(longSyntax.get("host_ip")));
+            } else {
+                String[] parts = String.valueOf(port).split(":");
+                published.put(parts.length > 1 ? parts[parts.length - 2] : parts[0], parts.length > 2 ? parts[0] : "");
+            }
+        }
+        return published;
+    }
+
+    /** A service's mounts: path in the container -> host path or volume name (short "src:dst[:mode]" or long syntax). */
+    private static Map<String, String> mounts(Map<String, Object> service) {
+        Map<String, String> mounts = new java.util.TreeMap<>();
+        for (Object volume : list(service.get("volumes"), "volumes")) {
+            if (volume instanceof Map<?, ?> longSyntax) {
+                mounts.put(String.valueOf(longSyntax.get("target")), String.valueOf(longSyntax.get("source")));
+            } else {
+                String[] parts = String.valueOf(volume).split(":");
+                mounts.put(parts[1], parts[0]);
+            }
+        }
+        return mounts;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value, String what) {
+        assertNotNull(value, what + " is missing");
+        assertTrue(value instanceof List, what + " is not a list: " + value);
+        return (List<Object>) value;
     }
 
     @SuppressWarnings("unchecked")

@@ -17,13 +17,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,8 +48,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code deploy/local-cluster}, the no-Docker twin of the compose file, end to end: {@code up
- * --nodes 2} starts Redis, two gateway nodes and HAProxy on 127.0.0.1; the load balancer
- * spreads fresh connections over the nodes; {@code down} stops every process it started.
+ * --nodes 2 --prometheus} starts Redis, two gateway nodes, HAProxy and Prometheus on 127.0.0.1;
+ * the load balancer spreads fresh connections over the nodes; Prometheus scrapes every node and
+ * answers every query of the Grafana dashboard; {@code down} stops every process it started.
  *
  * <p>The cluster is up for the whole class: a check of the running cluster is one more
  * {@code @Test} method using {@link #lbPort()} and {@link #nodePort(int)} (unordered methods
@@ -56,6 +65,8 @@ class LocalClusterTest {
     private static final int NODES = 2;
     private static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration DOWN_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a fact may take to show in Prometheus: it scrapes every second. */
+    private static final Duration PROMETHEUS_WAIT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
@@ -83,7 +94,7 @@ class LocalClusterTest {
         env.put("ROOMCAST_GATEWAY_CLASSPATH", gatewayClasspath());
         env.put("ROOMCAST_WAIT_SECONDS", "60");
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        Commands.Result up = Commands.run(ROOT, env, UP_TIMEOUT, SCRIPT.toString(), "up", "--nodes", Integer.toString(NODES));
+        Commands.Result up = Commands.run(ROOT, env, UP_TIMEOUT, SCRIPT.toString(), "up", "--nodes", Integer.toString(NODES), "--prometheus");
         if (up.exitCode() != 0) {
             String logs = Commands.logTails(state, 40);
             Commands.run(ROOT, env, DOWN_TIMEOUT, SCRIPT.toString(), "down");
@@ -99,7 +110,8 @@ class LocalClusterTest {
                 startedPids.add(Long.parseLong(Files.readString(pidFile).trim()));
             }
         }
-        assertEquals(NODES + 2, startedPids.size(), "a pid file per process (redis, gateways, lb): " + startedPids);
+        assertEquals(NODES + 3, startedPids.size(), "a pid file per process (redis, gateways, lb, prometheus): " + startedPids);
+        assertTrue(up.output().contains("prometheus     http://127.0.0.1:" + prometheusPort() + "/"), "up prints Prometheus' URL:\n" + up.output());
     }
 
     @AfterAll
@@ -116,6 +128,10 @@ class LocalClusterTest {
     /** The port of gateway-{@code n} (1-based). */
     static int nodePort(int n) {
         return Integer.parseInt(cluster.getProperty("GATEWAY_" + n + "_PORT"));
+    }
+
+    static int prometheusPort() {
+        return Integer.parseInt(cluster.getProperty("PROMETHEUS_PORT"));
     }
 
     static String redisUrl() {
@@ -196,10 +212,38 @@ class LocalClusterTest {
     }
 
     @Test
+    @Order(6)
+    void prometheusScrapesEveryGatewayAndSeesAConnectionArrive() throws Exception {
+        Set<String> gateways = new TreeSet<>(IntStream.rangeClosed(1, NODES).mapToObj(n -> "127.0.0.1:" + nodePort(n)).toList());
+        poll(() -> upTargets(), up -> up.equals(gateways), "up == 1 for every gateway " + gateways, PROMETHEUS_WAIT);
+
+        String opened = "roomcast_connections_opened_total{node=\"gateway-1\"}";
+        double before = poll(() -> single(opened), value -> !Double.isNaN(value), opened + " scraped", PROMETHEUS_WAIT);
+        try (TestClient client = TestClient.connect(nodePort(1))) {
+            client.hello("prometheus-watcher");
+            poll(() -> single(opened), value -> value > before, opened + " above " + before, PROMETHEUS_WAIT);
+            String sessions = "roomcast_sessions{node=\"gateway-1\"}";
+            poll(() -> single(sessions), value -> value >= 1, sessions + " >= 1 while a client is connected", PROMETHEUS_WAIT);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void everyQueryOfTheGrafanaDashboardAnswersDataFromTheClustersPrometheus() throws Exception {
+        for (String query : DashboardMetricsTest.queries()) {
+            String promql = DashboardMetricsTest.forPrometheus(query);
+            // rate() needs two scrapes in its window: the first queries may wait a second or two.
+            poll(() -> result(promql), result -> !result.isEmpty(), "data for `" + promql + "`", PROMETHEUS_WAIT);
+        }
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void downStopsEveryProcessItStarted() throws Exception {
         Commands.Result status = Commands.run(ROOT, env, DOWN_TIMEOUT, SCRIPT.toString(), "status");
         assertEquals(0, status.exitCode(), status.describe());
+        assertTrue(status.output().contains("prometheus: http://127.0.0.1:" + prometheusPort() + "/"), status.describe());
+        assertTrue(status.output().matches("(?s).*\\nprometheus +alive .*/-/ready 200.*"), "status shows Prometheus ready:\n" + status.output());
 
         Commands.Result result = Commands.run(ROOT, env, DOWN_TIMEOUT, SCRIPT.toString(), "down");
         down = true;
@@ -218,6 +262,62 @@ class LocalClusterTest {
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    // ───────────── Prometheus' HTTP API ─────────────
+
+    /** The result vector of an instant query ({@code /api/v1/query}); fails on an error answer (a bad query). */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> result(String promql) {
+        try {
+            HttpResponse<String> response = get(prometheusPort(), "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+            Map<String, Object> body = new Yaml().load(response.body());
+            assertEquals(200, response.statusCode(), promql + ": " + response.body());
+            assertEquals("success", body.get("status"), promql + ": " + response.body());
+            Map<String, Object> data = (Map<String, Object>) body.get("data");
+            assertEquals("vector", data.get("resultType"), promql + ": " + response.body());
+            return (List<Map<String, Object>>) data.get("result");
+        } catch (IOException e) {
+            throw new AssertionError("Prometheus did not answer `" + promql + "`: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of a query answered by one series; NaN when there is no series yet. */
+    @SuppressWarnings("unchecked")
+    private static double single(String promql) {
+        List<Map<String, Object>> result = result(promql);
+        assertTrue(result.size() <= 1, promql + " is one series: " + result);
+        return result.isEmpty() ? Double.NaN : Double.parseDouble(String.valueOf(((List<Object>) result.get(0).get("value")).get(1)));
+    }
+
+    /** The instances of job roomcast whose {@code up} is 1. */
+    @SuppressWarnings("unchecked")
+    private static Set<String> upTargets() {
+        Set<String> up = new TreeSet<>();
+        for (Map<String, Object> series : result("up{job=\"roomcast\"}")) {
+            if ("1".equals(String.valueOf(((List<Object>) series.get("value")).get(1)))) {
+                up.add(String.valueOf(((Map<String, Object>) series.get("metric")).get("instance")));
+            }
+        }
+        return up;
+    }
+
+    /** Polls {@code probe} every 250 ms until {@code done} holds; fails with the last value after {@code timeout}. */
+    private static <T> T poll(Supplier<T> probe, Predicate<T> done, String what, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T value = probe.get();
+            if (done.test(value)) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what + "; last seen: " + value);
+            }
+            Thread.sleep(250);
+        }
     }
 
     /** This test run's classpath: the gateway classes just compiled, with their dependencies. */
