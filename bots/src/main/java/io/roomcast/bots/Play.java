@@ -62,6 +62,8 @@ public final class Play extends ScenarioCommand implements Scenario {
     private final List<Agent> agents = new ArrayList<>();
     private volatile boolean stopping;
     private volatile long seatedAtStop;
+    /** The room's tick rate as Joined said (0 until a bot is seated): what states_per_s_per_bot compares with. */
+    private volatile int tickRateHz;
     private long startNanos;
 
     private final Latency inputToVisible = new Latency("input_to_visible",
@@ -94,6 +96,10 @@ public final class Play extends ScenarioCommand implements Scenario {
         if (chatEvery < 0 || rejoinEvery < 0 || dropEvery < 0) {
             throw new IllegalArgumentException("--chat-every, --rejoin-every and --drop-every must be >= 0");
         }
+        if (options.maxLoss != null) {
+            throw new IllegalArgumentException("--max-loss does not apply to play: it has no expected message count "
+                    + "(bots leave, rejoin and drop at random); use --max-p99-ms");
+        }
         this.run = run;
         return this;
     }
@@ -117,7 +123,8 @@ public final class Play extends ScenarioCommand implements Scenario {
         report.parameters.put("rejoin_every_s", rejoinEvery);
         report.parameters.put("drop_every_s", dropEvery);
         report.parameters.put("nodes", run.urls.size());
-        report.messageKind = "room states received (play has no fixed expectation: expected = delivered)";
+        report.messageKind = "room states received; play has no fixed expectation (bots leave, rejoin and drop), so no loss figure";
+        report.hasExpectation = false;
     }
 
     @Override
@@ -172,13 +179,13 @@ public final class Play extends ScenarioCommand implements Scenario {
 
     @Override
     public void report(Report report) {
-        report.expected = windowStates.sum();
         report.delivered = windowStates.sum();
         long seated = seatedAtStop;
         report.results.put("bots_seated_at_end_of_load", seated);
         report.results.put("states_received", states.sum());
         report.results.put("states_per_s_per_bot", seated == 0 ? 0
                 : Report.round3(windowStates.sum() / report.windowSeconds / seated));
+        report.results.put("room_tick_rate_hz", tickRateHz); // a seated bot gets one state per tick
         report.results.put("joins", joins.sum());
         report.results.put("leaves", leaves.sum());
         report.results.put("chats_sent", chatsSent.sum());
@@ -453,6 +460,7 @@ public final class Play extends ScenarioCommand implements Scenario {
         @Override
         protected void onJoined(Joined joined) {
             wire.seat = joined.getSeat();
+            tickRateHz = joined.getTickRateHz();
             boolean resumedSeat;
             synchronized (agent) {
                 resumedSeat = awaitingResumedSeat;
