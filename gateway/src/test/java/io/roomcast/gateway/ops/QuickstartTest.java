@@ -18,11 +18,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -135,8 +138,12 @@ class QuickstartTest {
 
     // ───────────── a quickstart launch ─────────────
 
-    /** The README's first command, started in the repository root with PORT set to a free port. */
-    private record Launch(Process process, Path out, int port, String stopSignal) {
+    /**
+     * The README's first command, started in the repository root with PORT set to a free port.
+     * {@code tree}: every process seen under it (the clean-up kills them even once they have been
+     * re-parented, e.g. a node orphaned by its Maven).
+     */
+    private record Launch(Process process, Path out, int port, String stopSignal, Set<ProcessHandle> tree) {
 
         static Launch start(OldJava old, String stopSignal) throws Exception {
             List<String> command = new ArrayList<>(readmeFirstCommand());
@@ -148,14 +155,18 @@ class QuickstartTest {
             env.put("PORT", Integer.toString(port));
             env.put("HOST", "127.0.0.1");
             Path out = Files.createTempFile("roomcast-quickstart-", ".log");
-            Launch launch = new Launch(startProcess(command, env, out), out, port, stopSignal);
+            Launch launch = new Launch(startProcess(command, env, out), out, port, stopSignal,
+                    Collections.synchronizedSet(new LinkedHashSet<>()));
             long started = System.nanoTime();
             long deadline = started + START_TIMEOUT.toNanos();
             while (!DEMO_URL.matcher(launch.output()).find()) {
+                launch.process.descendants().forEach(launch.tree::add);
                 if (!launch.process.isAlive() || System.nanoTime() > deadline) {
+                    String why = launch.process.isAlive() ? "within " + START_TIMEOUT.toSeconds() + " s"
+                            : "(exited with " + launch.process.exitValue() + ")";
+                    String output = launch.output();
                     launch.destroyAll();
-                    fail("no demo URL " + (launch.process.isAlive() ? "within " + START_TIMEOUT.toSeconds() + " s"
-                            : "(exited with " + launch.process.exitValue() + ")") + "; output:\n" + launch.output());
+                    fail("no demo URL " + why + "; output:\n" + output);
                 }
                 Thread.sleep(100);
             }
@@ -187,13 +198,13 @@ class QuickstartTest {
          * process that ran under it is alive, and the output has no stack trace or Maven error.
          */
         void stopAndAssertNothingLeft() throws Exception {
-            List<ProcessHandle> tree = new ArrayList<>();
-            tree.add(process.toHandle());
             process.descendants().forEach(tree::add);
+            List<ProcessHandle> all = new ArrayList<>(tree);
+            all.add(process.toHandle());
             signal(process.pid(), stopSignal);
             assertTrue(process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
                     "SIG" + stopSignal + " stops it within " + STOP_TIMEOUT.toSeconds() + " s: " + output());
-            for (ProcessHandle handle : tree) {
+            for (ProcessHandle handle : all) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (handle.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(50);
@@ -216,7 +227,8 @@ class QuickstartTest {
 
         /** Kills whatever still runs of this launch (failures): descendants first, by PID. */
         void destroyAll() throws IOException {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.descendants().forEach(tree::add);
+            List.copyOf(tree).forEach(ProcessHandle::destroyForcibly); // ours: seen under the started process
             process.destroyForcibly();
             try {
                 process.waitFor(5, TimeUnit.SECONDS);
