@@ -38,7 +38,11 @@ final class HtmlReport {
         // key figures
         Report.LatencySummary main = r.main();
         h.append("<h2>Key figures (measurement window of ").append(fmt(r.windowSeconds)).append(" s)</h2>\n<div>");
-        kpi(h, "loss", String.format(Locale.ROOT, "%.4f %%", r.loss() * 100), r.expected + " expected, " + r.delivered + " delivered");
+        if (r.hasExpectation) {
+            kpi(h, "loss", String.format(Locale.ROOT, "%.4f %%", r.loss() * 100), r.expected + " expected, " + r.delivered + " delivered");
+        } else {
+            kpi(h, "delivered", String.valueOf(r.delivered), "no fixed expectation: no loss figure");
+        }
         kpi(h, "delivered/s", fmt(r.deliveredPerSecond()), r.messageKind);
         if (main != null) {
             kpi(h, main.name() + " p50", fmt(main.p50Ms()) + " ms", "");
@@ -97,10 +101,14 @@ final class HtmlReport {
         // results
         h.append("<h2>Messages and results</h2>\n<table>");
         row(h, "kind", r.messageKind);
-        row(h, "expected", r.expected);
-        row(h, "delivered", r.delivered);
-        row(h, "lost", Math.max(0, r.expected - r.delivered));
-        row(h, "loss", String.format(Locale.ROOT, "%.6f", r.loss()));
+        if (r.hasExpectation) {
+            row(h, "expected", r.expected);
+            row(h, "delivered", r.delivered);
+            row(h, "lost", Math.max(0, r.expected - r.delivered));
+            row(h, "loss", String.format(Locale.ROOT, "%.6f", r.loss()));
+        } else {
+            row(h, "delivered", r.delivered);
+        }
         row(h, "delivered per second", fmt(r.deliveredPerSecond()));
         row(h, "duplicates / out of order", r.duplicates);
         for (Map.Entry<String, Object> e : r.results.entrySet()) {
@@ -132,7 +140,7 @@ final class HtmlReport {
                     .append(esc(p.command)).append("</td><td>").append(fmt(p.cpuSeconds)).append("</td><td>")
                     .append(fmt(r.windowSeconds > 0 ? p.cpuSeconds / r.windowSeconds : 0)).append("</td><td>")
                     .append(mib(p.rssStartBytes)).append("</td><td>").append(mib(p.rssEndBytes)).append("</td><td>")
-                    .append(mib(p.rssMaxBytes)).append("</td><td>").append(p.heapUsedBytes == null ? "" : mib(p.heapUsedBytes))
+                    .append(mib(p.rssMaxBytes)).append("</td><td>").append(p.heapUsedBytes != null ? String.valueOf(mib(p.heapUsedBytes)) : p.heapNote == null ? "" : esc(p.heapNote))
                     .append("</td><td>").append(p.gcCount == null ? "" : p.gcCount).append("</td><td>")
                     .append(p.gcSeconds == null ? "" : fmt(p.gcSeconds)).append("</td></tr>\n");
         }

@@ -101,6 +101,8 @@ public class Play extends ScenarioCommand implements Scenario {
     private final List<Agent> agents = new ArrayList<>();
     private volatile boolean stopping;
     private volatile long seatedAtStop;
+    /** The room's tick rate as Joined said (0 until a bot is seated): what states_per_s_per_bot compares with. */
+    private volatile int tickRateHz;
     private long startNanos;
 
     private final Latency inputToVisible = new Latency("input_to_visible",
@@ -144,6 +146,10 @@ public class Play extends ScenarioCommand implements Scenario {
         RunOptions.positive("--input-hz", inputHz);
         if (chatEvery < 0 || rejoinEvery < 0 || dropEvery < 0) {
             throw new IllegalArgumentException("--chat-every, --rejoin-every and --drop-every must be >= 0");
+        }
+        if (options.maxLoss != null) {
+            throw new IllegalArgumentException("--max-loss does not apply to play: it has no expected message count "
+                    + "(bots leave, rejoin and drop at random); use --max-p99-ms");
         }
         this.run = run;
         if (faults != null) {
@@ -194,7 +200,8 @@ public class Play extends ScenarioCommand implements Scenario {
             report.parameters.put("fault_every_s", faultEvery.toMillis() / 1000.0);
             report.parameters.put("fault_pause_s", faultPause.toMillis() / 1000.0);
         }
-        report.messageKind = "room states received (play has no fixed expectation: expected = delivered)";
+        report.messageKind = "room states received; play has no fixed expectation (bots leave, rejoin and drop), so no loss figure";
+        report.hasExpectation = false;
     }
 
     @Override
@@ -260,13 +267,13 @@ public class Play extends ScenarioCommand implements Scenario {
     @Override
     public void report(Report report) {
         agents.forEach(Agent::settleEvents);
-        report.expected = windowStates.sum();
         report.delivered = windowStates.sum();
         long seated = seatedAtStop;
         report.results.put("bots_seated_at_end_of_load", seated);
         report.results.put("states_received", states.sum());
         report.results.put("states_per_s_per_bot", seated == 0 ? 0
                 : Report.round3(windowStates.sum() / report.windowSeconds / seated));
+        report.results.put("room_tick_rate_hz", tickRateHz); // a seated bot gets one state per tick
         report.results.put("joins", joins.sum());
         report.results.put("leaves", leaves.sum());
         report.results.put("chats_sent", chatsSent.sum());
@@ -691,6 +698,7 @@ public class Play extends ScenarioCommand implements Scenario {
         @Override
         protected void onJoined(Joined joined) {
             wire.seat = joined.getSeat();
+            tickRateHz = joined.getTickRateHz();
             boolean resumedSeat;
             synchronized (agent) {
                 resumedSeat = awaitingResumedSeat;

@@ -37,6 +37,11 @@ public final class Report {
 
     // messages of the window
     public String messageKind;
+    /**
+     * False for a scenario with no fixed expectation of messages (play: bots leave, rejoin and
+     * drop at random): it has no expected count and no loss figure, and --max-loss does not apply.
+     */
+    public boolean hasExpectation = true;
     public long expected;
     public long delivered;
     public long duplicates;
@@ -189,14 +194,48 @@ public final class Report {
         public long rssStartBytes = -1;
         public long rssEndBytes = -1;
         public long rssMaxBytes = -1;
-        /** The JVM's heap as of its last GC (hsperfdata), when the process is a JVM we can read. */
+        /**
+         * The JVM's heap used as of its last update of the hsperfdata counters (collectors update
+         * them when they collect), when the process is a JVM we can read and has updated them;
+         * else null and {@link #heapNote} says why.
+         */
         public Long heapUsedBytes;
         public Long heapCapacityBytes;
+        /** Why there is no heap figure (null when there is one, or when the process is not a JVM we could read). */
+        public String heapNote;
         public Double gcSeconds;
         public Long gcCount;
         /** A node's CPU by thread pool over the window, busiest first (empty when not read). */
         public List<ProcStat.ThreadGroupUse> threads = List.of();
 
+        /**
+         * Takes heap and GC pauses from the hsperfdata readings at the window's start and end
+         * (either may be null: not a JVM, or not readable). A used heap of 0 is no figure: ZGC
+         * updates the counter only when it collects, so a ZGC node that has not collected yet
+         * reads 0 — reported as not measured, never as 0 MiB.
+         */
+        void readHeap(HsPerf.Reading begin, HsPerf.Reading end) {
+            if (end == null) {
+                return;
+            }
+            if (end.heapUsed() > 0) {
+                heapUsedBytes = end.heapUsed();
+                heapCapacityBytes = end.heapCapacity();
+            } else {
+                heapNote = end.gcPauses() == 0
+                        ? "not measured: no GC yet (ZGC updates its heap counters when it collects)"
+                        : "not measured: the JVM's heap counters read 0";
+            }
+            if (begin != null) {
+                gcCount = end.gcPauses() - begin.gcPauses();
+                gcSeconds = end.gcPauseSeconds() - begin.gcPauseSeconds();
+            }
+        }
+
+        /** "52.3 MiB", or the note (e.g. "not measured: no GC yet ..."), or null when neither. */
+        String heapText() {
+            return heapUsedBytes != null ? String.format(Locale.ROOT, "%.1f MiB", heapUsedBytes / 1048576.0) : heapNote;
+        }
         Map<String, Object> toJson(double windowSeconds) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("label", label);
@@ -211,6 +250,9 @@ public final class Report {
             if (heapUsedBytes != null) {
                 m.put("heap_used_mib", mib(heapUsedBytes));
                 m.put("heap_capacity_mib", heapCapacityBytes == null ? null : mib(heapCapacityBytes));
+            } else if (heapNote != null) {
+                m.put("heap_used_mib", null);
+                m.put("heap_note", heapNote);
             }
             if (gcSeconds != null) {
                 m.put("gc_pause_seconds", round3(gcSeconds));
@@ -282,10 +324,10 @@ public final class Report {
 
         Map<String, Object> msgs = new LinkedHashMap<>();
         msgs.put("kind", messageKind);
-        msgs.put("expected", expected);
+        msgs.put("expected", hasExpectation ? expected : null);
         msgs.put("delivered", delivered);
-        msgs.put("lost", Math.max(0, expected - delivered));
-        msgs.put("loss", round6(loss()));
+        msgs.put("lost", hasExpectation ? Math.max(0, expected - delivered) : null);
+        msgs.put("loss", hasExpectation ? round6(loss()) : null);
         msgs.put("delivered_per_s", round3(deliveredPerSecond()));
         msgs.put("duplicates", duplicates);
         m.put("messages", msgs);

@@ -15,9 +15,15 @@ final class Summary {
                 r.setupSeconds, r.warmupSeconds, r.windowSeconds, r.drainSeconds);
         out.printf(Locale.ROOT, "connected  %d/%d at window start, %d at its end; connect errors %d, dropped %d%n",
                 r.connectedAtWindowStart, r.targetConnections, r.connectedAtWindowEnd, r.connectErrors, r.dropped);
-        out.printf(Locale.ROOT, "messages   expected %d, delivered %d, loss %.4f%%, %.1f delivered/s%s%n",
-                r.expected, r.delivered, r.loss() * 100, r.deliveredPerSecond(),
-                r.duplicates > 0 ? ", duplicates " + r.duplicates : "");
+        if (r.hasExpectation) {
+            out.printf(Locale.ROOT, "messages   expected %d, delivered %d, loss %.4f%%, %.1f delivered/s%s%n",
+                    r.expected, r.delivered, r.loss() * 100, r.deliveredPerSecond(),
+                    r.duplicates > 0 ? ", duplicates " + r.duplicates : "");
+        } else {
+            out.printf(Locale.ROOT, "messages   delivered %d, %.1f delivered/s (%s)%s%n",
+                    r.delivered, r.deliveredPerSecond(), r.messageKind,
+                    r.duplicates > 0 ? ", duplicates " + r.duplicates : "");
+        }
         for (Report.LatencySummary l : r.latencies) {
             out.printf(Locale.ROOT, "latency    %-28s p50 %8.2f  p95 %8.2f  p99 %8.2f  max %8.2f ms  (n=%d)%n",
                     l.name(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), l.count());
@@ -34,8 +40,8 @@ final class Summary {
             out.printf(Locale.ROOT, "server     %-14s pid %-7s cpu %7.3f s (%.2f cores)  rss max %s MiB%s%n",
                     p.label, p.pid, p.cpuSeconds, r.windowSeconds > 0 ? p.cpuSeconds / r.windowSeconds : 0,
                     Report.mib(p.rssMaxBytes),
-                    p.heapUsedBytes == null ? "" : String.format(Locale.ROOT, "  heap %.1f MiB, gc pauses %s (%.3f s)",
-                            p.heapUsedBytes / 1048576.0, p.gcCount, p.gcSeconds == null ? 0 : p.gcSeconds));
+                    p.heapText() == null ? "" : String.format(Locale.ROOT, "  heap %s%s", p.heapText(),
+                            p.gcCount == null ? "" : String.format(Locale.ROOT, ", gc pauses %d (%.3f s)", p.gcCount, p.gcSeconds)));
             if (!p.threads.isEmpty()) {
                 out.printf(Locale.ROOT, "           by threads: %s%n", Report.busiestThreads(p, r.windowSeconds, 5));
             }

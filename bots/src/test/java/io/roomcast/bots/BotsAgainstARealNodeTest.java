@@ -166,6 +166,35 @@ class BotsAgainstARealNodeTest {
     }
 
     @Test
+    void playReportsStatesPerBotAgainstTheTickRateAndNoLossFigure() throws Exception {
+        Path json = dir.resolve("play.json");
+        Path html = dir.resolve("play.html");
+
+        Outcome run = cli(shortRun("play", json, html, "--bots", "4", "--rejoin-every", "0", "--chat-every", "0")
+                .toArray(String[]::new));
+
+        assertEquals(0, run.exit(), run.err());
+        Object report = MiniJson.parse(Files.readString(json));
+        assertNoErrors(report);
+        assertEquals(null, MiniJson.at(report, "messages.loss"), "play has no expected count: no loss figure");
+        assertEquals(null, MiniJson.at(report, "messages.expected"));
+        assertTrue(MiniJson.num(report, "messages.delivered") > 0);
+        assertEquals(20.0, MiniJson.num(report, "results.room_tick_rate_hz"), "orb-rush ticks at 20 Hz");
+        double perBot = MiniJson.num(report, "results.states_per_s_per_bot");
+        assertTrue(perBot > 18 && perBot < 22, "about one state per tick per bot, was " + perBot);
+        assertFalse(run.out().matches("(?s).*loss [0-9].*"), "no loss figure: " + run.out());
+        assertTrue(run.out().contains("result     room_tick_rate_hz = 20"), run.out());
+    }
+
+    @Test
+    void playRefusesMaxLossItCouldNeverCheck() {
+        Outcome run = cli("play", "--url", url, "--max-loss", "0.01", "--no-progress");
+
+        assertEquals(Main.EXIT_USAGE, run.exit(), run.err());
+        assertTrue(run.err().contains("--max-loss does not apply to play"), run.err());
+    }
+
+    @Test
     void aTargetWhereNothingListensIsOneClearLineAndANonZeroExit() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
