@@ -139,6 +139,7 @@ public final class Node implements AutoCloseable {
         memberChannel.bind(router); // the owner side answers this node's own sessions through the router
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);
+        members.onMissedEvents((ownerNode, roomId, after) -> owners.to(ownerNode).eventsAfter(roomId, after));
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
         ConnectionGate gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp,
                 config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),

@@ -15,6 +15,7 @@ import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.v1.ErrorCode;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -164,6 +165,20 @@ final class OwnerRequests implements RoomRequests {
             return InputOutcome.ROOM_GONE;
         }
         return host.runtime().offerInput(playerId, seq, payload) ? InputOutcome.QUEUED : InputOutcome.QUEUE_FULL;
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset) {
+        RoomHost host = hosts.get(roomId);
+        if (host == null) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        CompletableFuture<List<byte[]>> events = new CompletableFuture<>();
+        if (!host.executor().tryExecute(() -> events.complete(host.isFenced() ? List.of() : host.runtime().eventsAfter(offset)))) {
+            metrics.roomRequestsRefused.increment();
+            events.complete(List.of());
+        }
+        return events;
     }
 
     private static JoinReply.Builder ok(JoinRequest request, byte[] joinedFrame) {

@@ -32,6 +32,7 @@ public final class Members {
     private final NodeMetrics metrics;
     private final ConcurrentHashMap<String, RoomFanout> fanouts = new ConcurrentHashMap<>();
     private volatile Consumer<String> ownerReleased = roomId -> {};
+    private volatile MissedEvents missedEvents = MissedEvents.NONE;
 
     public Members(String nodeId, MessageBus bus, NodeMetrics metrics) {
         this.nodeId = nodeId;
@@ -170,6 +171,11 @@ public final class Members {
         return silent;
     }
 
+    /** Where fan-outs ask for the room events they missed (the owner channels). */
+    public void onMissedEvents(MissedEvents source) {
+        this.missedEvents = source;
+    }
+
     /** Who claims a room whose owner released it on drain (the owner side's takeover). */
     public void onOwnerReleased(Consumer<String> claim) {
         this.ownerReleased = claim;
@@ -186,7 +192,8 @@ public final class Members {
     }
 
     private RoomFanout newFanout(String roomId, String owner) {
-        RoomFanout fanout = new RoomFanout(metrics, roomId, nodeId, bus, owner, lost -> {
+        RoomFanout fanout = new RoomFanout(metrics, roomId, nodeId, bus, owner,
+                (ownerNode, room, after) -> missedEvents.after(ownerNode, room, after), lost -> {
             lost.unsubscribe();
             fanouts.remove(lost.roomId(), lost);
         }, released -> ownerReleased.accept(released.roomId()));

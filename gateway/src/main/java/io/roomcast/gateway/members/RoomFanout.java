@@ -6,9 +6,11 @@ import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.Session;
 import io.roomcast.gateway.ws.wire.WireFrame;
+import io.roomcast.proto.v1.Event;
 import io.roomcast.proto.v1.ServerFrame;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,12 @@ import java.util.function.Consumer;
  * kept frames the Joined does not already cover, and makes it a member — all under this
  * fan-out's lock, so no frame of the room reaches it before its Joined, and none is lost or sent
  * twice in between.
+ *
+ * <p>Room events are delivered in offset order with no gap: pub/sub delivers at most once, so a
+ * frame showing that events went missing (an event past the next offset, a state whose log
+ * position is past the last event delivered here) makes the fan-out ask the owner for them
+ * ({@link MissedEvents}), holding newer events back until they came ("Event gaps heal" in
+ * docs/architecture.md).
  *
  * <p>Frames come from two places: the room's thread when this node owns the room (its own frames,
  * delivered directly), and the bus for a room another node owns, to which the fan-out is
@@ -57,10 +65,20 @@ public final class RoomFanout {
     private volatile long lastTick;
     private volatile long lastEventOffset;
     private boolean hostedHere; // guarded by this
+    private final MissedEvents missedEvents;
+    // Event order (guarded by this): the last event offset delivered here (-1 before the first
+    // frame), whether a request for missed events is out, the events held back meanwhile, the
+    // log position that request must reach, and each member's start in the log (its Joined's).
+    private long horizon = -1;
+    private boolean repairing;
+    private long repairTarget;
+    private final List<MessageBus.RoomFrame> held = new ArrayList<>();
+    private final Map<Session, Long> joinedAt = new HashMap<>();
     private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
 
     RoomFanout(NodeMetrics metrics, String roomId, String selfNode, MessageBus bus, String owner,
-               Consumer<RoomFanout> onLost, Consumer<RoomFanout> onReleased) {
+               MissedEvents missedEvents, Consumer<RoomFanout> onLost, Consumer<RoomFanout> onReleased) {
+        this.missedEvents = missedEvents;
         this.onReleased = onReleased;
         this.metrics = metrics;
         this.roomId = roomId;
@@ -92,6 +110,9 @@ public final class RoomFanout {
             metrics.staleEpochDropped.increment();
             return false;
         }
+        if (message.epoch() > highestEpoch && message.lastEventOffset() < horizon) {
+            horizon = message.lastEventOffset(); // a new owner whose log lost some of the former's: go on from it
+        }
         highestEpoch = message.epoch();
         owner = message.ownerNode();
         lastFrameNanos = System.nanoTime();
@@ -104,6 +125,29 @@ public final class RoomFanout {
         if (message.released()) {
             return false; // no frame for the members: the room moves, its next owner's keyframe follows
         }
+        boolean isEvent = ServerFrames.isEvent(message.frame());
+        long logAt = message.lastEventOffset();
+        if (horizon < 0) {
+            horizon = isEvent ? logAt - 1 : logAt;
+        }
+        if (!isEvent) {
+            send(message);
+            if (logAt > horizon) {
+                missed(logAt); // events before this state never came
+            }
+        } else if (repairing) {
+            held.add(message);
+        } else if (logAt == horizon + 1) {
+            send(message);
+            horizon = logAt;
+        } else if (logAt > horizon + 1) {
+            held.add(message);
+            missed(logAt - 1);
+        } // else: at or before the horizon, delivered already (a repair got it first)
+        return false;
+    }
+
+    private void send(MessageBus.RoomFrame message) {
         String except = message.exceptPlayer();
         WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));
         for (Session member : members) {
@@ -111,12 +155,84 @@ public final class RoomFanout {
                 member.send(frame);
             }
         }
+        keep(message.frame(), except);
+    }
+
+    private void keep(byte[] frame, String except) {
         expected.forEach((session, kept) -> {
             if ((except == null || !except.equals(session.id())) && kept.size() < MAX_KEPT_FRAMES) {
-                kept.add(message.frame());
+                kept.add(frame);
             }
         });
-        return false;
+    }
+
+    /** Events up to {@code upTo} went missing here: asks the owner for those after the horizon. */
+    private void missed(long upTo) {
+        repairTarget = Math.max(repairTarget, upTo);
+        if (repairing) {
+            return;
+        }
+        repairing = true;
+        long after = horizon;
+        missedEvents.after(owner, roomId, after).whenComplete((events, failure) -> repaired(events == null ? List.of() : events));
+    }
+
+    /**
+     * The owner's answer (empty if it had none or could not be asked): the missing events go out
+     * in order, then those held back; what is still missing then stays missing.
+     */
+    private synchronized void repaired(List<byte[]> events) {
+        for (byte[] event : events) {
+            Event parsed = parseEvent(event);
+            if (parsed == null || parsed.getOffset() <= horizon) {
+                continue;
+            }
+            skipTo(parsed.getOffset());
+            sendRepaired(event, parsed);
+            metrics.eventGapsRepaired.increment();
+        }
+        repairing = false;
+        List<MessageBus.RoomFrame> pending = new ArrayList<>(held);
+        held.clear();
+        for (MessageBus.RoomFrame message : pending) {
+            if (message.lastEventOffset() > horizon) {
+                skipTo(message.lastEventOffset());
+                send(message);
+            }
+        }
+        if (repairTarget > horizon) {
+            metrics.eventGapsUnrepaired.add(repairTarget - horizon);
+            horizon = repairTarget;
+        }
+    }
+
+    /** Moves the horizon to just before {@code offset}, counting what it skips as lost. */
+    private void skipTo(long offset) {
+        if (offset > horizon + 1) {
+            metrics.eventGapsUnrepaired.add(offset - horizon - 1);
+        }
+        horizon = offset;
+    }
+
+    /** A missed event, as live traffic would have had it: not to its sender, not to a member who joined after it. */
+    private void sendRepaired(byte[] event, Event parsed) {
+        String sender = parsed.getFromPlayer();
+        WireFrame frame = WireFrame.binary(event, false);
+        for (Session member : members) {
+            if (!sender.equals(member.id()) && joinedAt.getOrDefault(member, -1L) < parsed.getOffset()) {
+                member.send(frame);
+            }
+        }
+        keep(event, sender.isEmpty() ? null : sender);
+    }
+
+    private static Event parseEvent(byte[] frame) {
+        try {
+            ServerFrame parsed = ServerFrame.parseFrom(frame);
+            return parsed.hasEvent() ? parsed.getEvent() : null;
+        } catch (InvalidProtocolBufferException e) {
+            return null;
+        }
     }
 
     /** The room is gone: every member and expected session gets {@code leftFrame} and leaves it. */
@@ -128,6 +244,7 @@ public final class RoomFanout {
         List<Session> everyone = new ArrayList<>(members);
         everyone.addAll(expected.keySet());
         members.clear();
+        joinedAt.clear();
         expected.clear();
         for (Session session : everyone) {
             session.leftRoom(roomId);
@@ -167,6 +284,7 @@ public final class RoomFanout {
                 session.send(frame);
             }
         }
+        joinedAt.put(session, lastEventOffset);
         members.addIfAbsent(session);
         return true;
     }
@@ -193,6 +311,7 @@ public final class RoomFanout {
     /** Removes the member (or expected session); true if nothing keeps the fan-out any more. */
     synchronized boolean remove(Session session) {
         members.remove(session);
+        joinedAt.remove(session);
         expected.remove(session);
         return isUnused();
     }

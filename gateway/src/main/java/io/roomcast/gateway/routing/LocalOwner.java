@@ -6,6 +6,7 @@ import io.roomcast.proto.cluster.EmitRequest;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -51,5 +52,10 @@ final class LocalOwner implements OwnerChannel {
     @Override
     public InputOutcome input(String roomId, String playerId, int seq, ByteString payload) {
         return owner.input(roomId, playerId, seq, payload);
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset) {
+        return owner.eventsAfter(roomId, offset);
     }
 }

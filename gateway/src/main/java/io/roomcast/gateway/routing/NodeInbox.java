@@ -1,10 +1,13 @@
 package io.roomcast.gateway.routing;
 
-import io.roomcast.core.runtime.EmitResult;
+import com.google.protobuf.UnsafeByteOperations;
 import io.roomcast.core.room.LeaveCause;
+import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.EmitReply;
+import io.roomcast.proto.cluster.EventsReply;
+import io.roomcast.proto.cluster.EventsRequest;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.cluster.LeaveRequest;
@@ -72,6 +75,16 @@ public final class NodeInbox {
             }
             case KEYFRAME_REQUEST -> owner.keyframe(message.getKeyframeRequest().getRoomId(), message.getKeyframeRequest().getPlayerId());
             case JOIN_REPLY -> owners.onJoinReply(from, message.getJoinReply());
+            case EVENTS_REQUEST -> {
+                EventsRequest request = message.getEventsRequest();
+                owner.eventsAfter(request.getRoomId(), request.getAfter()).thenAccept(events -> {
+                    EventsReply.Builder reply = EventsReply.newBuilder().setCorrelation(request.getCorrelation())
+                            .setRoomId(request.getRoomId());
+                    events.forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
+                    owners.send(from, NodeMessage.newBuilder().setEventsReply(reply));
+                });
+            }
+            case EVENTS_REPLY -> owners.onEventsReply(message.getEventsReply());
             case EMIT_REPLY -> {
                 EmitReply reply = message.getEmitReply();
                 ErrorCode code = ErrorCode.forNumber(reply.getErrorCode());

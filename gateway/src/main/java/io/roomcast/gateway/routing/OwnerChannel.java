@@ -5,6 +5,7 @@ import io.roomcast.proto.cluster.EmitRequest;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,6 +36,12 @@ public interface OwnerChannel {
     void keyframe(String roomId, String playerId);
 
     InputOutcome input(String roomId, String playerId, int seq, ByteString payload);
+
+    /**
+     * The room's events after {@code offset} (see {@link RoomRequests#eventsAfter}); completes
+     * exceptionally with {@link JoinTimedOut} when a remote owner did not answer in time.
+     */
+    CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset);
 
     /** A remote owner did not answer a join within the join timeout. */
     final class JoinTimedOut extends RuntimeException {

@@ -1,11 +1,15 @@
 package io.roomcast.gateway.routing;
 
+import com.google.protobuf.ByteString;
 import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.proto.cluster.EventsReply;
+import io.roomcast.proto.cluster.EventsRequest;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 import io.roomcast.proto.cluster.LeaveRequest;
 import io.roomcast.proto.cluster.NodeMessage;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +27,8 @@ public final class OwnerChannels {
 
     private record PendingJoin(CompletableFuture<JoinReply> reply, ScheduledFuture<?> timeout) {}
 
+    private record PendingEvents(CompletableFuture<List<byte[]>> reply, ScheduledFuture<?> timeout) {}
+
     private final String nodeId;
     private final MessageBus bus;
     private final ScheduledExecutorService timer;
@@ -31,6 +37,7 @@ public final class OwnerChannels {
     private final InputBatcher inputs;
     private final ConcurrentHashMap<String, RemoteOwner> remotes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingEvents> pendingEvents = new ConcurrentHashMap<>();
     private final AtomicLong correlations = new AtomicLong();
 
     public OwnerChannels(String nodeId, RoomRequests localOwner, MessageBus bus, ScheduledExecutorService timer,
@@ -76,6 +83,30 @@ public final class OwnerChannels {
             // Too late: the client was told the join failed. Give the seat back.
             send(fromNode, NodeMessage.newBuilder().setLeaveRequest(LeaveRequest.newBuilder()
                     .setRoomId(reply.getRoomId()).setPlayerId(reply.getPlayerId()).setSeatExpired(true)));
+        }
+    }
+
+    /** Asks a remote owner for a room's events after {@code offset}; times out like a join. */
+    CompletionStage<List<byte[]>> awaitEvents(String ownerNode, String roomId, long offset) {
+        long correlation = correlations.incrementAndGet();
+        CompletableFuture<List<byte[]>> reply = new CompletableFuture<>();
+        ScheduledFuture<?> timeout = timer.schedule(() -> {
+            if (pendingEvents.remove(correlation) != null) {
+                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, joinTimeoutMillis));
+            }
+        }, joinTimeoutMillis, TimeUnit.MILLISECONDS);
+        pendingEvents.put(correlation, new PendingEvents(reply, timeout));
+        send(ownerNode, NodeMessage.newBuilder().setEventsRequest(
+                EventsRequest.newBuilder().setCorrelation(correlation).setRoomId(roomId).setAfter(offset)));
+        return reply;
+    }
+
+    /** Bus thread: an owner answered a fan-out's request for missed events. */
+    void onEventsReply(EventsReply reply) {
+        PendingEvents pending = pendingEvents.remove(reply.getCorrelation());
+        if (pending != null) {
+            pending.timeout().cancel(false);
+            pending.reply().complete(reply.getEventsList().stream().map(ByteString::toByteArray).toList());
         }
     }
 

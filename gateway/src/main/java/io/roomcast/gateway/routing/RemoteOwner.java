@@ -10,6 +10,7 @@ import io.roomcast.proto.cluster.NodeMessage;
 import io.roomcast.proto.cluster.RoomInput;
 import io.roomcast.proto.cluster.SeatClaim;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -62,5 +63,10 @@ final class RemoteOwner implements OwnerChannel {
         inputs.add(ownerNode, RoomInput.newBuilder().setRoomId(roomId).setPlayerId(playerId)
                 .setSeq(seq).setPayload(payload).build());
         return InputOutcome.QUEUED;
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset) {
+        return channels.awaitEvents(ownerNode, roomId, offset);
     }
 }

@@ -6,6 +6,7 @@ import io.roomcast.proto.cluster.EmitRequest;
 import io.roomcast.proto.cluster.JoinReply;
 import io.roomcast.proto.cluster.JoinRequest;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,4 +36,10 @@ public interface RoomRequests {
     void keyframe(String roomId, String playerId);
 
     OwnerChannel.InputOutcome input(String roomId, String playerId, int seq, ByteString payload);
+
+    /**
+     * The room's logged events after {@code offset}, oldest first (encoded ServerFrames), for a
+     * fan-out that missed them; empty if the room is not hosted here. Completes on the room's thread.
+     */
+    CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset);
 }

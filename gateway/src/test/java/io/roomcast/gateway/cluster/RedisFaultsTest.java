@@ -1,5 +1,6 @@
 package io.roomcast.gateway.cluster;
 
+import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
@@ -9,6 +10,7 @@ import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Event;
 import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
@@ -121,6 +123,42 @@ class RedisFaultsTest {
         // What Redis lost of the room is written again: the snapshot (for a takeover) and the directory entry.
         Eventually.holds(() -> (Long) redis.command("EXISTS", RedisKeys.snapshot(room)) == 1L
                 && (Long) redis.command("EXISTS", RedisKeys.info(room)) == 1L, "the room's snapshot and entry are back");
+    }
+
+    /**
+     * Ann's chat while Redis is down is logged by her node (the owner) and acked, but its publish
+     * fails: nothing reaches ben's node. Once Redis is back, ben must get every one of them, once,
+     * in order: his node sees the room's log went past what it delivered and asks the owner.
+     */
+    @Test
+    void roomEventsSentWhileRedisWasDownReachTheOtherNodesPlayersAfterwardsOnceAndInOrder() throws Exception {
+        Node a = node("node-a");
+        Node b = node("node-b");
+        TestClient ann = player(a, "ann");
+        TestClient ben = player(b, "ben");
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        ben.join(room);
+        ben.await(ServerFrame::hasState);
+
+        redis.kill();
+        List<Long> offsets = new ArrayList<>();
+        for (String text : List.of("one", "two", "three")) {
+            var ack = ann.emitAcked(room, "chat", ByteString.copyFromUtf8(text));
+            assertTrue(ack.getOk(), "the owner logs the event with Redis down: " + ack);
+            offsets.add(ack.getEventOffset());
+        }
+        redis.restart();
+
+        List<Event> heard = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (heard.size() < 3 && System.nanoTime() < deadline) {
+            ben.collect(Duration.ofMillis(100)).stream().filter(ServerFrame::hasEvent).map(ServerFrame::getEvent).forEach(heard::add);
+        }
+        ben.collect(Duration.ofSeconds(1)).stream().filter(ServerFrame::hasEvent).map(ServerFrame::getEvent).forEach(heard::add);
+        assertEquals(List.of("one", "two", "three"), heard.stream().map(e -> e.getPayload().toStringUtf8()).toList(),
+                "every event sent while Redis was down, once, in order");
+        assertEquals(offsets, heard.stream().map(Event::getOffset).toList(), "at the offsets the owner gave them");
+        assertEquals(3, b.metrics().eventGapsRepaired.sum());
     }
 
     @Test
