@@ -33,6 +33,9 @@ public final class Chaos extends Play {
     @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "Gateways in the cluster. Default: ${DEFAULT-VALUE}")
     int nodes;
 
+    @Option(names = "--logs", paramLabel = "DIR", description = "Keep the cluster's logs (gateways, Redis, HAProxy) in DIR.")
+    Path logs;
+
     @Override
     public String name() {
         return "chaos";
@@ -70,9 +73,26 @@ public final class Chaos extends Play {
             options.url = new ArrayList<>(List.of("ws://127.0.0.1:" + lbPort() + "/ws"));
             return super.call();
         } finally {
+            keepLogs(err);
             script(script, env, err, "down");
             deleteQuietly(clusterDir);
         }
+    }
+
+    private void keepLogs(PrintWriter err) {
+        if (logs == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(clusterDir)) {
+            Files.createDirectories(logs);
+            for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                Files.copy(log, logs.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            err.println("roomcast-bots: the cluster's logs are in " + logs);
+        } catch (IOException e) {
+            err.println("roomcast-bots: could not keep the logs: " + e.getMessage());
+        }
+        err.flush();
     }
 
     private String lbPort() throws IOException {

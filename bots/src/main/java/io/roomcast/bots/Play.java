@@ -125,12 +125,14 @@ public class Play extends ScenarioCommand implements Scenario {
     private final Latency resume = new Latency("resume",
             "socket dropped -> the same seat given back by a resume (Joined received)");
     private final Latency rollback = new Latency("rollback",
-            "a room going on at a higher owner epoch: how far its tick went back, as time (ticks / tick rate)");
+            "a room going on at a higher owner epoch (a takeover): how much of the bot's own play was undone "
+                    + "(its inputs the former owner had applied and the new one had not, times the input period)");
     // What a player would call a broken promise: each is 0 in a healthy run, whatever the faults.
     private final LongAdder leftUnexpectedly = new LongAdder();
     private final LongAdder eventsLost = new LongAdder();
     private final LongAdder eventsDuplicated = new LongAdder();
     private final LongAdder eventsMissedSignalled = new LongAdder();
+    private final LongAdder ownEventsUnconfirmed = new LongAdder();
     private final LongAdder staleOwnerStates = new LongAdder();
     private final LongAdder tickRegressions = new LongAdder();
     private final LongAdder ownerEpochChanges = new LongAdder();
@@ -288,6 +290,7 @@ public class Play extends ScenarioCommand implements Scenario {
         report.results.put("events_lost", eventsLost.sum());
         report.results.put("events_duplicated", eventsDuplicated.sum());
         report.results.put("events_missed_signalled", eventsMissedSignalled.sum());
+        report.results.put("own_events_unconfirmed", ownEventsUnconfirmed.sum());
         report.results.put("owner_epoch_changes_seen", ownerEpochChanges.sum());
         report.results.put("stale_owner_states", staleOwnerStates.sum());
         report.results.put("tick_regressions", tickRegressions.sum());
@@ -345,13 +348,15 @@ public class Play extends ScenarioCommand implements Scenario {
         // What this seat has seen of its room, to check the room's promises (guarded by the agent).
         private long epochSeen;
         private long tickSeen;
-        private int tickRateHz = 1;
+        private long appliedSeen;
         private long missedSignalled;
         // Offsets of the room's log this seat has not seen: its own events (acked, never sent
         // back) explain some; what is left when the seat moves on is lost.
         private final java.util.TreeSet<Long> gaps = new java.util.TreeSet<>();
         private final java.util.TreeSet<Long> ownOffsets = new java.util.TreeSet<>();
         private int chatAcks;
+        /** Own chats whose ack has not come: each may be an event of the log this bot never hears of. */
+        private int chatsAwaitingAck;
         private int rejoinAttempts;
         private final List<ScheduledFuture<?>> timers = new ArrayList<>();
         private long seq;
@@ -398,7 +403,7 @@ public class Play extends ScenarioCommand implements Scenario {
             lastEventOffset = j.getLastEventOffset();
             epochSeen = j.getKeyframe().getEpoch();
             tickSeen = j.getKeyframe().getTick();
-            tickRateHz = Math.max(1, j.getTickRateHz());
+            appliedSeen = appliedOf(j);
             seated = true;
             joins.increment();
         }
@@ -410,10 +415,19 @@ public class Play extends ScenarioCommand implements Scenario {
         synchronized void settleEvents() {
             long unexplained = gaps.size();
             long announced = Math.min(unexplained, missedSignalled);
-            eventsLost.add(unexplained - announced);
+            // A chat whose ack was lost (the reply crossed a Redis outage) is a gap we cannot tell
+            // from a lost event: counted apart, never as a loss nor as fine.
+            long unconfirmed = Math.min(unexplained - announced, chatsAwaitingAck);
+            ownEventsUnconfirmed.add(unconfirmed);
+            eventsLost.add(unexplained - announced - unconfirmed);
+            chatsAwaitingAck = 0;
             gaps.clear();
             ownOffsets.clear();
             missedSignalled = 0;
+        }
+
+        synchronized void chatAnswered() {
+            chatsAwaitingAck = Math.max(0, chatsAwaitingAck - 1);
         }
 
         /** An ack of our own room event: its offset never comes back to us, and is no gap. */
@@ -435,14 +449,21 @@ public class Play extends ScenarioCommand implements Scenario {
             missedSignalled += j.getEventsMissed();
             eventsMissedSignalled.add(j.getEventsMissed());
             seated = true;
-            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick());
+            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick(), appliedOf(j));
+        }
+
+        /** The last input seq the Joined's keyframe says the room applied for this seat; -1 if none listed. */
+        private static long appliedOf(Joined j) {
+            return j.getKeyframe().getAppliedList().stream().filter(a -> a.getSeat() == j.getSeat())
+                    .mapToLong(a -> a.getSeq() & 0xFFFF_FFFFL).findFirst().orElse(-1);
         }
 
         /**
-         * A state of the room: its owner's epoch never goes down, and its tick goes back only
-         * when the epoch rises (a takeover from a snapshot).
+         * A state of the room: its owner's epoch never goes down, and its tick never goes back
+         * within an epoch. When the epoch rises (a takeover from a snapshot), what the room forgot
+         * of this bot's inputs is its rollback. {@code applied}: the seat's applied seq, -1 if not listed.
          */
-        synchronized void stateSeen(long epoch, long tick) {
+        synchronized void stateSeen(long epoch, long tick, long applied) {
             if (epoch < epochSeen) {
                 staleOwnerStates.increment();
                 return;
@@ -450,11 +471,13 @@ public class Play extends ScenarioCommand implements Scenario {
             if (epoch > epochSeen) {
                 if (epochSeen > 0) {
                     ownerEpochChanges.increment();
-                    long back = Math.max(0, tickSeen - tick);
-                    rollback.record(back * 1_000_000L / tickRateHz, true);
+                    if (applied >= 0) {
+                        rollback.record(Math.max(0, appliedSeen - applied) * 1_000_000L / inputHz, true);
+                    }
                 }
                 epochSeen = epoch;
                 tickSeen = tick;
+                appliedSeen = Math.max(0, applied);
                 return;
             }
             if (tick < tickSeen) {
@@ -462,6 +485,7 @@ public class Play extends ScenarioCommand implements Scenario {
             } else {
                 tickSeen = tick;
             }
+            appliedSeen = Math.max(appliedSeen, applied);
         }
 
         /**
@@ -543,6 +567,7 @@ public class Play extends ScenarioCommand implements Scenario {
             Conn c = conn;
             if (seated && c != null && roomId != null) {
                 chatAcks = chatAcks % 1_000_000 + 1;
+                chatsAwaitingAck++;
                 c.send(Frames.emitToRoom(roomId, "chat", ByteString.copyFromUtf8(name + " says hi #" + chatsSent.sum()), chatAcks));
                 chatsSent.increment();
                 run.sent.increment();
@@ -746,7 +771,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 windowStates.increment();
             }
             if (wire.roomIs(agent.roomIdBytes)) {
-                agent.stateSeen(wire.epoch, wire.tick);
+                agent.stateSeen(wire.epoch, wire.tick, wire.appliedFound ? wire.appliedSeq : -1);
             }
             if (wire.appliedFound && agent.seated) {
                 agent.inputs.applied(wire.appliedSeq, receivedMicros, run, inputToVisible, inputToVisibleFromActual);
@@ -764,6 +789,7 @@ public class Play extends ScenarioCommand implements Scenario {
         @Override
         protected void onAck(io.roomcast.proto.v1.Ack ack) {
             super.onAck(ack);
+            agent.chatAnswered();
             if (ack.getOk() && ack.getEventOffset() > 0) {
                 agent.ownEvent(ack.getEventOffset());
             }

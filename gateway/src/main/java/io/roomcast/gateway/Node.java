@@ -132,7 +132,7 @@ public final class Node implements AutoCloseable {
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(),
-                config.joinTimeoutMs, INPUT_WINDOW_MICROS);
+                config.joinTimeoutMs, Math.min(config.joinTimeoutMs, Math.max(250, config.leaseMs / 3)), INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),
                 owners, members, this::session, metrics, workers.timer(), 2L * config.leaseMs + config.joinTimeoutMs,
                 presence, sessionStore, memberChannel);

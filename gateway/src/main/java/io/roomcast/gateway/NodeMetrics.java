@@ -33,6 +33,7 @@ public final class NodeMetrics {
     public final LongAdder staleEpochDropped = new LongAdder();
     public final LongAdder eventGapsRepaired = new LongAdder();
     public final LongAdder eventGapsUnrepaired = new LongAdder();
+    public final LongAdder abandonedRoomsClaimed = new LongAdder();
     public final LongAdder roomsCreated = new LongAdder();
     public final LongAdder roomsClosed = new LongAdder();
     public final LongAdder inputsQueueFull = new LongAdder();
@@ -105,6 +106,7 @@ public final class NodeMetrics {
             new Counter("room_task_errors", "exceptions thrown by a task on a room's thread (a tick, a join, game code)", roomTaskErrors),
             new Counter("stale_epoch_dropped", "room frames of a deposed owner (an older epoch) dropped", staleEpochDropped),
             new Counter("event_gaps_repaired", "room events a fan-out missed (pub/sub lost them) and got from the owner", eventGapsRepaired),
+            new Counter("abandoned_rooms_claimed", "rooms claimed by a resume that found the owner gone and nobody listening", abandonedRoomsClaimed),
             new Counter("event_gaps_unrepaired", "gaps in a room's events a fan-out could not fill (owner gone, or past its log)", eventGapsUnrepaired),
             new Counter("rooms_created", "rooms created on this node", roomsCreated),
             new Counter("rooms_closed", "rooms this node owned that closed", roomsClosed),

@@ -31,14 +31,16 @@ final class OwnerRequests implements RoomRequests {
 
     private final RoomHosts hosts;
     private final RoomLifecycle lifecycle;
+    private final Takeover takeover;
     private final MemberChannel members;
     private final ScheduledExecutorService timer;
     private final long reservationMillis;
     private final NodeMetrics metrics;
 
-    OwnerRequests(RoomHosts hosts, RoomLifecycle lifecycle, MemberChannel members, ScheduledExecutorService timer,
-                  long reservationMillis, NodeMetrics metrics) {
+    OwnerRequests(RoomHosts hosts, RoomLifecycle lifecycle, Takeover takeover, MemberChannel members,
+                  ScheduledExecutorService timer, long reservationMillis, NodeMetrics metrics) {
         this.hosts = hosts;
+        this.takeover = takeover;
         this.lifecycle = lifecycle;
         this.members = members;
         this.timer = timer;
@@ -165,6 +167,11 @@ final class OwnerRequests implements RoomRequests {
             return InputOutcome.ROOM_GONE;
         }
         return host.runtime().offerInput(playerId, seq, payload) ? InputOutcome.QUEUED : InputOutcome.QUEUE_FULL;
+    }
+
+    @Override
+    public void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
+        takeover.claimAbandoned(roomId, formerOwner, ownerSaysNotHere);
     }
 
     @Override

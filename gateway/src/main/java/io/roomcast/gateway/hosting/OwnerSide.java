@@ -53,9 +53,10 @@ public final class OwnerSide {
         this.hosts = new RoomHosts(config.maxRoomsPerNode);
         this.lifecycle = new RoomLifecycle(config, byName, hosts, directory, ownership, snapshots, bus, workers, clock,
                 metrics, members, memberChannel, events);
-        this.requests = new OwnerRequests(hosts, lifecycle, memberChannel, workers.timer(), 2L * config.joinTimeoutMs, metrics);
         this.takeover = new Takeover(config.nodeId, config, byName, hosts, lifecycle, ownership, snapshots, events, directory,
-                bus, members, workers, clock, metrics);
+                bus, members, presence, workers, clock, metrics);
+        this.requests = new OwnerRequests(hosts, lifecycle, takeover, memberChannel, workers.timer(), 2L * config.joinTimeoutMs,
+                metrics);
         this.leases = new LeaseKeeper(hosts, ownership, directory, members, metrics, config.roomStallMs, cluster,
                 host -> host.executor().execute(() -> {
                     lifecycle.publishSeats(host);

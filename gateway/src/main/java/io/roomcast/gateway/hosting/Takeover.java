@@ -7,6 +7,7 @@ import io.roomcast.core.room.RoomType;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.Presence;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.cluster.SnapshotStore;
@@ -51,6 +52,7 @@ final class Takeover {
     private final RoomDirectory directory;
     private final MessageBus bus;
     private final Members members;
+    private final Presence presence;
     private final RoomWorkers workers;
     private final Clock clock;
     private final NodeMetrics metrics;
@@ -58,8 +60,8 @@ final class Takeover {
 
     Takeover(String nodeId, NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomLifecycle lifecycle,
              RoomOwnership ownership, SnapshotStore snapshots, EventStore events, RoomDirectory directory, MessageBus bus,
-             Members members,
-             RoomWorkers workers, Clock clock, NodeMetrics metrics) {
+             Members members, Presence presence, RoomWorkers workers, Clock clock, NodeMetrics metrics) {
+        this.presence = presence;
         this.nodeId = nodeId;
         this.config = config;
         this.games = games;
@@ -125,6 +127,33 @@ final class Takeover {
     void takeOverSilentRooms() {
         long leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMs);
         members.silentRooms(leaseNanos).forEach(this::takeOver);
+    }
+
+    /**
+     * A resume found the room's owner gone (see RoomRequests#claimAbandoned). Claimed only when
+     * the owner is surely gone — it said it does not host the room, its heartbeat lapsed, or the
+     * room has no lease (a drained owner released it; {@code formerOwner} null) — and
+     * the room has a snapshot: after a Redis that came back empty, an owner not yet heard again
+     * keeps its room (its renewal claims it back), and nothing here ends a room for lack of one.
+     * The claim itself is the usual one: only if the lease is absent.
+     */
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
+        if (hosts.get(roomId) != null || takingOver.contains(roomId)) {
+            return;
+        }
+        long resubscribed = bus.resubscribedAtNanos();
+        if (resubscribed != 0 && System.nanoTime() - resubscribed < TimeUnit.MILLISECONDS.toNanos(config.leaseMs)) {
+            return; // Redis came back a moment ago: a live owner claims its room again first
+        }
+        CompletionStage<Boolean> gone = ownerSaysNotHere || formerOwner == null ? CompletableFuture.completedFuture(true)
+                : presence.alive(List.of(formerOwner)).thenApply(alive -> !alive.containsKey(formerOwner));
+        gone.thenCompose(ownerGone -> ownerGone ? snapshots.load(roomId) : CompletableFuture.completedFuture(Optional.<byte[]>empty()))
+                .thenAccept(saved -> {
+                    if (saved.isPresent()) {
+                        metrics.abandonedRoomsClaimed.increment();
+                        takeOver(members.silentRoom(roomId).orElse(new Members.SilentRoom(roomId, formerOwner, 0, 0, 0)));
+                    }
+                });
     }
 
     private void takeOver(Members.SilentRoom silent) {

@@ -276,6 +276,9 @@ public final class RoomFanout {
             var parsed = ServerFrame.parseFrom(joined).getJoined();
             keyframeTick = parsed.getKeyframe().getTick();
             lastEventOffset = parsed.getLastEventOffset();
+            // The owner that answered is at least this epoch: a deposed owner's late frame, heard
+            // here only now (a fan-out made for this resume), must not follow the Joined.
+            highestEpoch = Math.max(highestEpoch, parsed.getKeyframe().getEpoch());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a Joined frame", e);
         }

@@ -116,7 +116,12 @@ public final class Joins {
                 TimeUnit.MILLISECONDS);
         boolean mayRetry = System.nanoTime() - deadline < 0;
         locator.locate(roomId).whenComplete((owner, failure) -> {
-            if (owner == null && failure == null && mayRetry) {
+            if (owner == null && mayRetry) {
+                // No owner yet (a takeover under way, or nobody listening to notice the room went
+                // quiet: this node may take it), or the lease was unreachable (Redis restarting): look again.
+                if (failure == null) {
+                    owners.claimAbandoned(roomId, null, true);
+                }
                 again.run();
             } else if (owner == null) {
                 session.leftRoom(roomId);
@@ -240,7 +245,10 @@ public final class Joins {
             ErrorCode code = failure != null ? ErrorCode.INTERNAL : ErrorCode.forNumber(reply.getErrorCode());
             String message = failure != null ? describe(failure) : reply.getMessage();
             if (rejoin && retry != null && (failure != null || code == ErrorCode.ROOM_NOT_FOUND)) {
-                retry.run(); // the room is between owners (a takeover or a hand-over under way): look again
+                // The room is between owners (a takeover or a hand-over under way): look again. If
+                // nobody else noticed (every player was on the dead node), this node takes it.
+                owners.claimAbandoned(roomId, owner, code == ErrorCode.ROOM_NOT_FOUND);
+                retry.run();
             } else if (rejoin) {
                 session.leftRoom(roomId);
                 session.send(ServerFrames.left(roomId, LeaveReason.ROOM_CLOSED, message));

@@ -33,7 +33,9 @@ public final class OwnerChannels {
     private final MessageBus bus;
     private final ScheduledExecutorService timer;
     private final long joinTimeoutMillis;
+    private final long rejoinTimeoutMillis;
     private final LocalOwner local;
+    private final RoomRequests localOwner;
     private final InputBatcher inputs;
     private final ConcurrentHashMap<String, RemoteOwner> remotes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, PendingJoin> pendingJoins = new ConcurrentHashMap<>();
@@ -41,18 +43,27 @@ public final class OwnerChannels {
     private final AtomicLong correlations = new AtomicLong();
 
     public OwnerChannels(String nodeId, RoomRequests localOwner, MessageBus bus, ScheduledExecutorService timer,
-                         long joinTimeoutMillis, long inputWindowMicros) {
+                         long joinTimeoutMillis, long rejoinTimeoutMillis, long inputWindowMicros) {
         this.nodeId = nodeId;
         this.bus = bus;
         this.timer = timer;
         this.joinTimeoutMillis = joinTimeoutMillis;
+        this.rejoinTimeoutMillis = rejoinTimeoutMillis;
         this.local = new LocalOwner(nodeId, localOwner);
+        this.localOwner = localOwner;
         this.inputs = new InputBatcher(nodeId, bus, timer, inputWindowMicros);
     }
 
     /** The channel to {@code ownerNode}: direct calls when it is this node. */
     public OwnerChannel to(String ownerNode) {
         return nodeId.equals(ownerNode) ? local : remotes.computeIfAbsent(ownerNode, node -> new RemoteOwner(node, this, inputs));
+    }
+
+    /** See {@link RoomRequests#claimAbandoned}: this node's owner side takes the room if nobody holds it. */
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
+        if (!nodeId.equals(formerOwner)) {
+            localOwner.claimAbandoned(roomId, formerOwner, ownerSaysNotHere);
+        }
     }
 
     /** Remote joins waiting for their reply (for tests and /healthz). */
@@ -63,11 +74,14 @@ public final class OwnerChannels {
     CompletionStage<JoinReply> awaitReply(String ownerNode, JoinRequest request) {
         long correlation = correlations.incrementAndGet();
         CompletableFuture<JoinReply> reply = new CompletableFuture<>();
+        // A rejoin (a resume) asks again soon: it changes nothing at the owner, and the owner it
+        // asks may have died with the player's node, the room moving to another node meanwhile.
+        long millis = request.getRejoin() ? rejoinTimeoutMillis : joinTimeoutMillis;
         ScheduledFuture<?> timeout = timer.schedule(() -> {
             if (pendingJoins.remove(correlation) != null) {
-                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, joinTimeoutMillis));
+                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, millis));
             }
-        }, joinTimeoutMillis, TimeUnit.MILLISECONDS);
+        }, millis, TimeUnit.MILLISECONDS);
         pendingJoins.put(correlation, new PendingJoin(reply, timeout));
         send(ownerNode, NodeMessage.newBuilder().setJoinRequest(request.toBuilder().setCorrelation(correlation)));
         return reply;

@@ -42,4 +42,12 @@ public interface RoomRequests {
      * fan-out that missed them; empty if the room is not hosted here. Completes on the room's thread.
      */
     CompletionStage<List<byte[]>> eventsAfter(String roomId, long offset);
+
+    /**
+     * A resume found the room's owner gone: it did not answer, or said it does not host the room
+     * ({@code ownerSaysNotHere}: it restarted). Takes the room over from its snapshot if its owner
+     * is surely gone and its lease has lapsed — no node may have been listening to notice the
+     * silence, when all its players were on the dead node. A no-op otherwise. Asynchronous.
+     */
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere);
 }

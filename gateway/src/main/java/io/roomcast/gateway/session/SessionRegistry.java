@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -192,7 +193,12 @@ public final class SessionRegistry {
         if (session.rooms().isEmpty() || seatGraceMillis == 0) {
             expire(session);
         } else {
-            session.seatExpiry(timer.schedule(() -> expireIfDetached(session), seatGraceMillis, TimeUnit.MILLISECONDS));
+            try {
+                session.seatExpiry(timer.schedule(() -> expireIfDetached(session), seatGraceMillis, TimeUnit.MILLISECONDS));
+            } catch (RejectedExecutionException stopping) {
+                // The node stopped (its sockets close after it drained): the player resumes on another
+                // node, or the rooms' owners free its seats once this node is gone (docs/architecture.md).
+            }
         }
     }
 
