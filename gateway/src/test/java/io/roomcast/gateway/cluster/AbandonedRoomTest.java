@@ -1,0 +1,125 @@
+package io.roomcast.gateway.cluster;
+
+import io.roomcast.gateway.Node;
+import io.roomcast.gateway.testing.NodeProcess;
+import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.Hello;
+import io.roomcast.proto.v1.Joined;
+import io.roomcast.proto.v1.ServerFrame;
+import io.roomcast.proto.v1.Welcome;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every player of a room is on its owner's node, so no other node listens to the room, and the
+ * owner dies (kill -9) or drains (SIGTERM). Nobody can notice the room's silence; the players
+ * come back through another node with their resume tokens, and that node must take the room
+ * over from its snapshot and give them their seats — not answer "room gone" after the rejoin
+ * window (a chaos run found 6 bots unseated so).
+ */
+class AbandonedRoomTest {
+
+    private static final int LEASE_MS = 1500;
+
+    private static RedisServer redis;
+    private NodeProcess owner;
+    private Node survivor;
+    private final List<TestClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void startNodes() throws Exception {
+        redis.command("FLUSHALL");
+        owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
+                "SNAPSHOT_EVERY_TICKS", "10"));
+        survivor = TestNodes.start(config -> {
+            config.redisUrl = redis.url();
+            config.nodeId = "survivor";
+            config.leaseMs = LEASE_MS;
+        });
+    }
+
+    @AfterEach
+    void stopNodes() {
+        clients.forEach(TestClient::close);
+        owner.close();
+        survivor.stop();
+    }
+
+    private TestClient connect(int port) throws Exception {
+        TestClient client = TestClient.connect(port);
+        clients.add(client);
+        return client;
+    }
+
+    private record Seated(String room, String name, Welcome welcome, Joined joined) {}
+
+    /** Ann and ben on the owner's node, in one room, a snapshot of it saved. */
+    private List<Seated> twoPlayersOnTheOwner() throws Exception {
+        TestClient ann = connect(owner.port());
+        Welcome annWelcome = ann.hello("ann");
+        Joined annJoined = ann.quickJoin("orb-rush");
+        String room = annJoined.getRoomId();
+        TestClient ben = connect(owner.port());
+        Welcome benWelcome = ben.hello("ben");
+        Joined benJoined = ben.join(room);
+        long from = ben.await(ServerFrame::hasState).getState().getTick();
+        ben.await(f -> f.hasState() && f.getState().getTick() >= from + 12); // a snapshot with both seats
+        return List.of(new Seated(room, "ann", annWelcome, annJoined), new Seated(room, "ben", benWelcome, benJoined));
+    }
+
+    /** Each player resumes on the survivor: its seat back, the Joined first, within {@code within}. */
+    private void everyoneResumesOnTheSurvivor(List<Seated> players, Duration within) throws Exception {
+        for (Seated player : players) {
+            TestClient again = connect(survivor.port());
+            again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
+                    .setPlayerName(player.name()).setResumeToken(player.welcome().getResumeToken())).build());
+            assertTrue(again.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "the session is kept in Redis");
+            long start = System.nanoTime();
+            ServerFrame first = again.await(f -> f.hasJoined() || f.hasLeft() || f.hasState(), within);
+            assertTrue(first.hasJoined(), "the seat comes back, not " + first + " after "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+            assertEquals(player.room(), first.getJoined().getRoomId());
+            assertEquals(player.joined().getSeat(), first.getJoined().getSeat(), "the same seat");
+            again.await(f -> f.hasState() && f.getState().getRoomId().equals(player.room())); // and the room plays on
+        }
+        assertTrue(survivor.ownedRooms().contains(players.getFirst().room()), "the survivor took the room over");
+    }
+
+    @Test
+    void theOwnerIsKilledWithEveryPlayerOfItsRoom() throws Exception {
+        List<Seated> players = twoPlayersOnTheOwner();
+        owner.kill();
+        everyoneResumesOnTheSurvivor(players, Duration.ofSeconds(8));
+    }
+
+    @Test
+    void theOwnerDrainsWithEveryPlayerOfItsRoom() throws Exception {
+        List<Seated> players = twoPlayersOnTheOwner();
+        owner.terminate(); // SIGTERM: the room's snapshot is saved and its lease released, but nobody listens
+        everyoneResumesOnTheSurvivor(players, Duration.ofSeconds(3));
+    }
+}
