@@ -170,6 +170,27 @@ public final class Members {
         return silent;
     }
 
+    /**
+     * The rooms with a member connected here, as the admin report shows them: members here, and
+     * the owner and epoch as heard here. Any thread.
+     */
+    public List<io.roomcast.proto.cluster.MemberRoom> memberRoomsReport() {
+        List<io.roomcast.proto.cluster.MemberRoom> rooms = new ArrayList<>();
+        fanouts.forEach((roomId, fanout) -> {
+            int players = fanout.memberCount();
+            if (players > 0) {
+                String owner = fanout.owner();
+                rooms.add(io.roomcast.proto.cluster.MemberRoom.newBuilder()
+                        .setRoomId(roomId)
+                        .setPlayers(players)
+                        .setOwner(owner == null ? "" : owner)
+                        .setEpoch(fanout.highestEpoch())
+                        .build());
+            }
+        });
+        return rooms;
+    }
+
     /** Who claims a room whose owner released it on drain (the owner side's takeover). */
     public void onOwnerReleased(Consumer<String> claim) {
         this.ownerReleased = claim;
