@@ -54,6 +54,13 @@ public final class Main {
         System.out.println("  Roomcast node " + node.nodeId() + " is up.");
         System.out.println("  Play the demo: http://" + displayHost(config.host) + ":" + node.port() + "/   (open it in two tabs)");
         System.out.println("  WebSocket:     ws://" + displayHost(config.host) + ":" + node.port() + "/ws");
+        switch (node.adminMode()) {
+            case OPEN -> System.out.println("  Admin page:    http://" + displayHost(config.host) + ":" + node.port()
+                    + "/admin   (no token: this node listens on loopback only)");
+            case TOKEN -> System.out.println("  Admin page:    http://" + displayHost(config.host) + ":" + node.port()
+                    + "/admin#token=<ADMIN_TOKEN>");
+            case OFF -> { } // off: set ADMIN_TOKEN (docs/operations.md, "The admin page")
+        }
         System.out.println();
     }
 

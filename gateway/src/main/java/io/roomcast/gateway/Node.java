@@ -2,9 +2,14 @@ package io.roomcast.gateway;
 
 import io.roomcast.core.loop.Clock;
 import io.roomcast.core.room.RoomType;
+import io.roomcast.gateway.admin.AdminAccess;
+import io.roomcast.gateway.admin.ClusterView;
+import io.roomcast.gateway.admin.NodeReporter;
 import io.roomcast.gateway.auth.Authenticator;
 import io.roomcast.gateway.auth.Authenticators;
 import io.roomcast.gateway.cluster.MessageBus;
+import io.roomcast.gateway.cluster.NodeReports;
+import io.roomcast.gateway.cluster.redis.RedisNodeReports;
 import io.roomcast.gateway.cluster.RoomDirectory;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.cluster.Presence;
@@ -27,6 +32,7 @@ import io.roomcast.gateway.cluster.redis.RedisSnapshotStore;
 import io.roomcast.gateway.config.NodeConfig;
 import io.roomcast.gateway.hosting.OwnerSide;
 import io.roomcast.gateway.hosting.RoomWorkers;
+import io.roomcast.gateway.http.AdminRoutes;
 import io.roomcast.gateway.http.ClientAddresses;
 import io.roomcast.gateway.http.ConnectionGate;
 import io.roomcast.gateway.http.HttpRoutes;
@@ -41,6 +47,7 @@ import io.roomcast.gateway.session.SessionRegistry;
 import io.roomcast.gateway.ws.WsEndpoint;
 import io.roomcast.gateway.ws.WsServices;
 import io.roomcast.games.BundledGames;
+import io.roomcast.proto.cluster.NodeReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +83,11 @@ public final class Node implements AutoCloseable {
     private final RedisConnections redis; // null on the embedded default
     private final WsEndpoint endpoint;
     private final HttpServer server;
+    private final Members members;
+    private final Presence presence;
+    private final NodeReports nodeReports;
+    private final AdminAccess adminAccess;
+    private final NodeReporter reporter; // null unless a cluster node with its admin page on
     private int port;
 
     public Node(NodeConfig config) {
@@ -111,6 +123,7 @@ public final class Node implements AutoCloseable {
             presence = new LocalPresence(config.nodeId, incarnation);
             sessionStore = SessionStore.NONE;
             eventStore = EventStore.NONE;
+            this.nodeReports = NodeReports.NONE;
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
                     new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
@@ -122,8 +135,11 @@ public final class Node implements AutoCloseable {
             presence = new RedisPresence(redis, config.nodeId, incarnation, config.leaseMs, config.seatGraceMs);
             sessionStore = new RedisSessionStore(redis);
             eventStore = new RedisEventStore(redis, EVENTS_KEPT);
+            this.nodeReports = new RedisNodeReports(redis);
         }
+        this.presence = presence;
         Members members = new Members(config.nodeId, bus, metrics);
+        this.members = members;
         // Registered before the owner side exists: its rooms' tick timers must be there before the first room.
         // Its gauges are read only when scraped, after this constructor.
         this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
@@ -146,9 +162,15 @@ public final class Node implements AutoCloseable {
                 metrics, clock::nanoTime);
         this.endpoint = new WsEndpoint(new WsServices(config.nodeId, config, WsServices.limitsOf(config),
                 sessions, router, metrics, clock, draining), gate, authenticator);
+        this.adminAccess = AdminAccess.of(config);
+        this.reporter = redis != null && adminAccess.mode() != AdminAccess.Mode.OFF
+                ? new NodeReporter(config.nodeId, nodeReports, this::report) : null;
         this.server = new HttpServer(config.host, config.port, config.ioThreads > 0 ? config.ioThreads : cores,
                 Math.max(2, cores), config.requestTimeoutMs,
-                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, prometheus), gate);
+                HttpRoutes.create(endpoint.handler(), () -> !draining.get(), this::isReady, this::status, prometheus,
+                        AdminRoutes.create(adminAccess, () -> ClusterView.node(report()),
+                                () -> ClusterView.gather(config.nodeId, redis != null, config.leaseMs, this.presence,
+                                        nodeReports, this::report))), gate);
     }
 
     public Node start() {
@@ -156,6 +178,9 @@ public final class Node implements AutoCloseable {
         owner.start();
         server.start();
         port = server.port();
+        if (reporter != null) {
+            reporter.start();
+        }
         log.info("node {} listening on {}:{} ({})", config.nodeId, config.host, port, redis == null
                 ? "embedded: in-process directory, ownership and bus"
                 : "cluster through " + (config.redisCluster ? "Redis Cluster " : "Redis ") + RedisSecurity.redact(config.redisUrl));
@@ -192,6 +217,9 @@ public final class Node implements AutoCloseable {
         log.info("node {} draining", config.nodeId);
         endpoint.closeAll();      // 1012 "service restart": the clients reconnect elsewhere and resume, seats kept
         owner.closeAll(config.drainTimeoutMs); // the rooms move: last snapshot, lease released, a member node claims at once
+        if (reporter != null) {
+            reporter.close();
+        }
         inbox.close();
         server.close();
         workers.close();
@@ -208,6 +236,26 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** How the admin page is reached here: off, open (embedded on loopback), or with the token. */
+    public AdminAccess.Mode adminMode() {
+        return adminAccess.mode();
+    }
+
+    /** What this node tells the admin page: its state, the rooms it owns, its members of rooms. Any thread. */
+    private NodeReport report() {
+        return NodeReport.newBuilder()
+                .setNodeId(config.nodeId)
+                .setReady(isReady())
+                .setDraining(draining.get())
+                .setConnections(endpoint.openConnections())
+                .setSessions(sessions.size())
+                .setStatesDropped(metrics.statesDropped.sum())
+                .setSlowConsumerCloses(metrics.slowConsumerCloses.sum())
+                .addAllOwned(owner.ownedRoomsReport())
+                .addAllMembers(members.memberRoomsReport())
+                .build();
     }
 
     /** Takes players: not draining, and (in a cluster) Redis reachable for commands and pub/sub. */

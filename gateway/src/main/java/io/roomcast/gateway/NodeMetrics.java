@@ -157,7 +157,7 @@ public final class NodeMetrics {
         return timer == null ? room : new TickTimed(room, timer);
     }
 
-    /** A room's output that records its ticks' durations; everything else is passed on as is. */
+    /** A room's output that records its ticks' durations, and passes them and everything else on. */
     private record TickTimed(RoomOutput room, Timer timer) implements RoomOutput {
         @Override
         public void toRoom(byte[] serverFrame, String exceptPlayerId) {
@@ -187,6 +187,7 @@ public final class NodeMetrics {
         @Override
         public void tickTook(long nanos) {
             timer.record(nanos, TimeUnit.NANOSECONDS);
+            room.tickTook(nanos); // the room's own record (a host's tick samples for the admin page)
         }
     }
 }

@@ -22,6 +22,12 @@ public interface Presence {
     /** Every node alive now (this one included). */
     CompletionStage<List<String>> aliveNodes();
 
+    /**
+     * Every node heard from lately (alive or not: gone nodes stay listed for ten leases), with the
+     * milliseconds since its last heartbeat on the store's clock (no two machines' clocks compared).
+     */
+    CompletionStage<Map<String, Long>> heartbeatAges();
+
     /** Of {@code nodeIds}, those marked alive now, with the incarnation that marked them. */
     CompletionStage<Map<String, String>> alive(Collection<String> nodeIds);
 }

@@ -180,6 +180,13 @@ public final class NodeConfig {
             description = "For a rediss:// URL: a PEM file of the CA certificates to trust; blank: the JDK's trust store (env REDIS_CA_FILE). Default: none")
     public String redisCaFile;
 
+    @Option(names = "--admin-token", defaultValue = "${env:ADMIN_TOKEN:-}",
+            description = "Opens the read-only admin page /admin to requests that send it (the header Authorization: Bearer TOKEN); unset, the page is off in a cluster, and on the embedded node open when it listens on loopback only, else off; prefer the environment variable to the flag (env ADMIN_TOKEN). Default: none")
+    public String adminToken;
+
+    /** The shortest {@code --admin-token} taken: a token guessable by brute force opens the page to anyone. */
+    public static final int MIN_ADMIN_TOKEN_CHARS = 16;
+
     /** The allowed range of every number setting: checked by {@link #validate}, listed in docs/configuration.md. */
     public record Range(String flag, java.util.function.ToLongFunction<NodeConfig> value, long min, long max) {
         void check(NodeConfig config) {
@@ -237,6 +244,11 @@ public final class NodeConfig {
                 < io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("--auth-jwt-secret must be at least "
                     + io.roomcast.gateway.auth.JwtAuthenticator.MIN_SECRET_BYTES + " bytes (HMAC-SHA256)");
+        }
+        if (adminToken != null && !adminToken.isBlank()
+                && (adminToken.strip().length() < MIN_ADMIN_TOKEN_CHARS || !adminToken.strip().matches("\\p{Graph}+"))) {
+            throw new IllegalArgumentException("--admin-token must be at least " + MIN_ADMIN_TOKEN_CHARS
+                    + " printable characters, no spaces (it goes in an HTTP header)");
         }
         try {
             io.roomcast.gateway.ws.WsEndpoint.validateOrigins(allowedOrigins);

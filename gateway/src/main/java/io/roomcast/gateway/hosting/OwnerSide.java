@@ -100,6 +100,27 @@ public final class OwnerSide {
         return hosts.size();
     }
 
+    /** The rooms this node owns, as the admin report shows them (read on any thread, none of it on a room's). */
+    public java.util.List<io.roomcast.proto.cluster.OwnedRoom> ownedRoomsReport() {
+        java.util.List<io.roomcast.proto.cluster.OwnedRoom> rooms = new java.util.ArrayList<>();
+        for (RoomHost host : hosts.all()) {
+            if (host.isFenced()) {
+                continue; // given up: another node owns it, or nobody while it is taken over
+            }
+            var ticks = host.tickSamples().p99();
+            rooms.add(io.roomcast.proto.cluster.OwnedRoom.newBuilder()
+                    .setRoomId(host.roomId())
+                    .setGame(host.gameType())
+                    .setEpoch(host.leaseEpoch())
+                    .setSeats(host.seatsTaken())
+                    .setMaxSeats(host.maxPlayers())
+                    .setTickP99Micros(ticks.micros())
+                    .setTicksSampled(ticks.samples())
+                    .build());
+        }
+        return rooms;
+    }
+
     /** Rooms this node owns of one game type (for /metrics: a pass over the rooms when scraped). */
     public int roomCount(String gameType) {
         return (int) hosts.all().stream().filter(host -> host.gameType().equals(gameType)).count();

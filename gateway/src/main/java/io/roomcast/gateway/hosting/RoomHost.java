@@ -7,6 +7,7 @@ import io.roomcast.gateway.cluster.EventStore;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.members.RoomFanout;
+import io.roomcast.gateway.metrics.TickSamples;
 import io.roomcast.gateway.routing.MemberChannel;
 import io.roomcast.gateway.session.ServerFrames;
 
@@ -55,8 +56,10 @@ public final class RoomHost implements RoomOutput {
     private final Map<String, String> playerIncarnations = new HashMap<>(); // the process of the player's node
     private final Map<String, Long> goneSince = new HashMap<>(); // players whose node was last seen gone, since when
     private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
+    private final TickSamples tickSamples = new TickSamples();
     private volatile boolean fenced;
     private volatile long emptySinceNanos;
+    private volatile int seatsTaken; // playerNodes' size, for readers on other threads (the admin report)
     private RoomRuntime<?> runtime; // set once before the first task runs
     private long statesSent;
 
@@ -135,6 +138,7 @@ public final class RoomHost implements RoomOutput {
     void seatedFrom(String playerId, String nodeId, String incarnation) {
         playerNodes.put(playerId, nodeId);
         playerIncarnations.put(playerId, incarnation);
+        seatsTaken = playerNodes.size();
         emptySinceNanos = 0;
     }
 
@@ -142,6 +146,7 @@ public final class RoomHost implements RoomOutput {
     void restoredSeats(Map<String, String> nodesByPlayer, Map<String, String> incarnationsByPlayer) {
         playerNodes.putAll(nodesByPlayer);
         playerIncarnations.putAll(incarnationsByPlayer);
+        seatsTaken = playerNodes.size();
         if (!nodesByPlayer.isEmpty()) {
             emptySinceNanos = 0;
         }
@@ -175,6 +180,7 @@ public final class RoomHost implements RoomOutput {
         claimed(playerId);
         String node = playerNodes.remove(playerId);
         playerIncarnations.remove(playerId);
+        seatsTaken = playerNodes.size();
         if (runtime.playerCount() == 0 && emptySinceNanos == 0) {
             emptySinceNanos = System.nanoTime();
         }
@@ -194,6 +200,21 @@ public final class RoomHost implements RoomOutput {
     /** Room thread: player id -> the process (incarnation) of that node; "" when unknown. */
     Map<String, String> playerIncarnations() {
         return playerIncarnations;
+    }
+
+    /** Seats taken (players seated, connected or keeping their seat for a resume). Any thread. */
+    public int seatsTaken() {
+        return seatsTaken;
+    }
+
+    /** The durations of the room's last ticks. Any thread. */
+    public TickSamples tickSamples() {
+        return tickSamples;
+    }
+
+    /** The epoch of the lease held now. Any thread. */
+    public long leaseEpoch() {
+        return lease.epoch();
     }
 
     /** When the room last became empty (System.nanoTime); 0 while a seat is taken. Any thread. */
@@ -261,5 +282,10 @@ public final class RoomHost implements RoomOutput {
     @Override
     public void roomClosed() {
         events.roomClosed(this);
+    }
+
+    @Override
+    public void tickTook(long nanos) {
+        tickSamples.record(nanos);
     }
 }

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * The node's HTTP surface: {@code /ws} (the protocol), {@code /healthz}, {@code /readyz}, {@code /metrics}, and
- * the browser demo's static files with the protobufjs bundle and the .proto contract.
+ * the browser demo's static files with the protobufjs bundle and the .proto contract, and
+ * {@code /admin} ({@link AdminRoutes}).
  */
 public final class HttpRoutes {
 
@@ -36,7 +37,7 @@ public final class HttpRoutes {
      *                should route by
      */
     public static HttpHandler create(HttpHandler webSocket, BooleanSupplier healthy, BooleanSupplier ready,
-                                     Supplier<Map<String, Object>> status, PrometheusMetrics metrics) {
+                                     Supplier<Map<String, Object>> status, PrometheusMetrics metrics, HttpHandler admin) {
         ClassLoader loader = HttpRoutes.class.getClassLoader();
         MimeMappings mime = MimeMappings.builder().addMapping("proto", "text/plain; charset=utf-8")
                 .addMapping("js", "text/javascript; charset=utf-8").build();
@@ -60,6 +61,7 @@ public final class HttpRoutes {
                     }
                     sendMetrics(exchange, metrics);
                 })
+                .addPrefixPath("/admin", admin)
                 .addPrefixPath("/vendor", staticFiles(loader, PROTOBUFJS_DIST.formatted(webjarVersion(loader)), mime))
                 .addPrefixPath("/proto/roomcast", staticFiles(loader, "roomcast", mime))
                 .addPrefixPath("/", staticFiles(loader, "web", mime).setWelcomeFiles("index.html"));

@@ -2,7 +2,10 @@ package io.roomcast.gateway.http;
 
 import java.util.Map;
 
-/** Renders the flat status objects of /healthz. Only strings, numbers and booleans. */
+/**
+ * Renders JSON: the flat status objects of /healthz (strings, numbers and booleans), and the admin
+ * page's nested values ({@link #value}: maps, lists, strings, numbers, booleans and nulls).
+ */
 final class Json {
 
     private Json() {}
@@ -17,6 +20,49 @@ final class Json {
             out.append(value instanceof Number || value instanceof Boolean ? value.toString() : string(String.valueOf(value)));
         });
         return out.append('}').toString();
+    }
+
+    /** Any value of maps (keys as strings), collections, strings, numbers, booleans and nulls. */
+    static String value(Object value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value);
+        return out.toString();
+    }
+
+    private static void append(StringBuilder out, Object value) {
+        switch (value) {
+            case null -> out.append("null");
+            case Boolean b -> out.append(b);
+            case Double d when d.isNaN() || d.isInfinite() -> out.append("null");
+            case Float f when f.isNaN() || f.isInfinite() -> out.append("null");
+            case Number n -> out.append(n);
+            case Map<?, ?> map -> {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    out.append(string(String.valueOf(entry.getKey()))).append(':');
+                    append(out, entry.getValue());
+                }
+                out.append('}');
+            }
+            case java.util.Collection<?> list -> {
+                out.append('[');
+                boolean first = true;
+                for (Object item : list) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    append(out, item);
+                }
+                out.append(']');
+            }
+            default -> out.append(string(String.valueOf(value)));
+        }
     }
 
     private static String string(String s) {

@@ -3,6 +3,7 @@ package io.roomcast.gateway.members;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.Session;
+import io.roomcast.proto.cluster.MemberRoom;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -174,6 +175,27 @@ public final class Members {
     /** Where fan-outs ask for the room events they missed (the owner channels). */
     public void onMissedEvents(MissedEvents source) {
         this.missedEvents = source;
+    }
+
+    /**
+     * The rooms with a member connected here, as the admin report shows them: members here, and
+     * the owner and epoch as heard here. Any thread.
+     */
+    public List<MemberRoom> memberRoomsReport() {
+        List<MemberRoom> rooms = new ArrayList<>();
+        fanouts.forEach((roomId, fanout) -> {
+            int players = fanout.memberCount();
+            if (players > 0) {
+                String owner = fanout.owner();
+                rooms.add(MemberRoom.newBuilder()
+                        .setRoomId(roomId)
+                        .setPlayers(players)
+                        .setOwner(owner == null ? "" : owner)
+                        .setEpoch(fanout.highestEpoch())
+                        .build());
+            }
+        });
+        return rooms;
     }
 
     /** Who claims a room whose owner released it on drain (the owner side's takeover). */

@@ -319,6 +319,11 @@ public final class RoomFanout {
         return isUnused();
     }
 
+    /** This node's sessions that are members of the room now (not those whose join is on its way). Any thread. */
+    int memberCount() {
+        return members.size();
+    }
+
     synchronized boolean isUnused() {
         return members.isEmpty() && expected.isEmpty() && !hostedHere;
     }

@@ -37,7 +37,8 @@ public final class ConfigurationReference {
             Map.entry("--allowed-origins", "origins `https://host[:port]`, `https://*.example.com`, `*`"),
             Map.entry("--trusted-proxies", "addresses or CIDR networks, comma-separated"),
             Map.entry("--redis-cluster", "`true`, `false`"),
-            Map.entry("--log-format", "`text`, `json`"));
+            Map.entry("--log-format", "`text`, `json`"),
+            Map.entry("--admin-token", "at least 16 printable characters, no spaces"));
 
     private ConfigurationReference() {}
 

@@ -35,6 +35,11 @@ public final class LocalPresence implements Presence {
     }
 
     @Override
+    public CompletionStage<Map<String, Long>> heartbeatAges() {
+        return CompletableFuture.completedFuture(Map.of(nodeId, 0L));
+    }
+
+    @Override
     public CompletionStage<Map<String, String>> alive(Collection<String> nodeIds) {
         return CompletableFuture.completedFuture(nodeIds.contains(nodeId) ? Map.of(nodeId, incarnation) : Map.of());
     }

@@ -60,6 +60,11 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:alive";
     }
 
+    /** A node's report for the admin page (a NodeReport, rewritten every second with a short TTL). */
+    public static String nodeReport(String nodeId) {
+        return "rc:{node:" + nodeId + "}:report";
+    }
+
     /** A node's sessions that can be resumed anywhere: a hash, a field per session (see RedisSessionStore). */
     public static String nodeSessions(String nodeId) {
         return "rc:{node:" + nodeId + "}:sessions";

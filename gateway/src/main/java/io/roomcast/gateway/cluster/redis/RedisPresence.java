@@ -53,6 +53,31 @@ public final class RedisPresence implements Presence {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf')""";
 
+    // Every listed node and the milliseconds since its heartbeat, as node, age, node, age, ...
+    private static final String AGES = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local listed = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+            local out = {}
+            for i = 1, #listed, 2 do
+              out[#out + 1] = listed[i]
+              out[#out + 1] = string.format('%d', math.max(0, now - tonumber(listed[i + 1])))
+            end
+            return out""";
+
+    @Override
+    public CompletionStage<Map<String, Long>> heartbeatAges() {
+        return redis.commands().<List<byte[]>>eval(AGES, ScriptOutputType.MULTI, new String[]{RedisKeys.nodes()})
+                .thenApply(flat -> {
+                    Map<String, Long> ages = new java.util.TreeMap<>();
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        ages.put(new String(flat.get(i), StandardCharsets.UTF_8),
+                                Long.parseLong(new String(flat.get(i + 1), StandardCharsets.UTF_8)));
+                    }
+                    return ages;
+                });
+    }
+
     @Override
     public CompletionStage<List<String>> aliveNodes() {
         return redis.commands().<List<byte[]>>eval(ALIVE, ScriptOutputType.MULTI, new String[]{RedisKeys.nodes()},
