@@ -133,6 +133,8 @@ public class Play extends ScenarioCommand implements Scenario {
     private final LongAdder eventsDuplicated = new LongAdder();
     private final LongAdder eventsMissedSignalled = new LongAdder();
     private final LongAdder ownEventsUnconfirmed = new LongAdder();
+    /** The first broken promises, as "at 12.3 s: bot-4 room r: what", to find them in the nodes' logs. */
+    private final List<String> anomalies = java.util.Collections.synchronizedList(new ArrayList<>());
     private final LongAdder staleOwnerStates = new LongAdder();
     private final LongAdder tickRegressions = new LongAdder();
     private final LongAdder ownerEpochChanges = new LongAdder();
@@ -294,6 +296,11 @@ public class Play extends ScenarioCommand implements Scenario {
         report.results.put("owner_epoch_changes_seen", ownerEpochChanges.sum());
         report.results.put("stale_owner_states", staleOwnerStates.sum());
         report.results.put("tick_regressions", tickRegressions.sum());
+        synchronized (anomalies) {
+            if (!anomalies.isEmpty()) {
+                report.results.put("first_anomalies", List.copyOf(anomalies));
+            }
+        }
         if (faultRun != null) {
             report.results.put("faults_injected", faultRun.log().size());
             report.results.put("fault_log", faultRun.log().stream().map(Faults.Step::toJson).toList());
@@ -305,6 +312,13 @@ public class Play extends ScenarioCommand implements Scenario {
             promise(report, "tick_regressions", tickRegressions.sum());
             faultRun.log().stream().filter(step -> step.outcome().contains(" failed (") || step.outcome().endsWith("timed out"))
                     .forEach(step -> report.thresholdFailures.add("fault " + step.fault() + " could not be carried out: " + step.outcome()));
+        }
+    }
+
+    private void anomaly(Agent agent, String what) {
+        if (anomalies.size() < 30) {
+            anomalies.add(String.format(java.util.Locale.ROOT, "at %.1f s: %s room %s: %s",
+                    (System.nanoTime() - startNanos) / 1e9, agent.name, agent.roomId, what));
         }
     }
 
@@ -418,6 +432,9 @@ public class Play extends ScenarioCommand implements Scenario {
             // A chat whose ack was lost (the reply crossed a Redis outage) is a gap we cannot tell
             // from a lost event: counted apart, never as a loss nor as fine.
             long unconfirmed = Math.min(unexplained - announced, chatsAwaitingAck);
+            if (unexplained - announced - unconfirmed > 0) {
+                anomaly(this, "events never heard: " + gaps);
+            }
             ownEventsUnconfirmed.add(unconfirmed);
             eventsLost.add(unexplained - announced - unconfirmed);
             chatsAwaitingAck = 0;
@@ -465,6 +482,9 @@ public class Play extends ScenarioCommand implements Scenario {
          */
         synchronized void stateSeen(long epoch, long tick, long applied) {
             if (epoch < epochSeen) {
+                if (staleOwnerStates.sum() < 5) {
+                    anomaly(this, "state of epoch " + epoch + " tick " + tick + " after epoch " + epochSeen);
+                }
                 staleOwnerStates.increment();
                 return;
             }
@@ -481,6 +501,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 return;
             }
             if (tick < tickSeen) {
+                anomaly(this, "tick " + tick + " after " + tickSeen + " at epoch " + epoch);
                 tickRegressions.increment();
             } else {
                 tickSeen = tick;
@@ -494,6 +515,7 @@ public class Play extends ScenarioCommand implements Scenario {
          */
         synchronized void eventSeen(long offset) {
             if (offset <= lastEventOffset) {
+                anomaly(this, "event " + offset + " again (seen up to " + lastEventOffset + ")");
                 eventsDuplicated.increment();
                 return;
             }

@@ -48,6 +48,8 @@ import java.util.function.Consumer;
  */
 public final class RoomFanout {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RoomFanout.class);
+
     /** Frames kept for one expected session at most; past it they are dropped for it (docs/operations.md). */
     static final int MAX_KEPT_FRAMES = 1024;
 
@@ -72,6 +74,7 @@ public final class RoomFanout {
     private long horizon = -1;
     private boolean repairing;
     private long repairTarget;
+    private int repairAttempts;
     private final List<MessageBus.RoomFrame> held = new ArrayList<>();
     private final Map<Session, Long> joinedAt = new HashMap<>();
     private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
@@ -149,9 +152,12 @@ public final class RoomFanout {
 
     private void send(MessageBus.RoomFrame message) {
         String except = message.exceptPlayer();
+        boolean event = ServerFrames.isEvent(message.frame());
         WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));
         for (Session member : members) {
-            if (except == null || !except.equals(member.id())) {
+            // An event held back during a repair may be older than a member admitted meanwhile.
+            if ((except == null || !except.equals(member.id()))
+                    && (!event || joinedAt.getOrDefault(member, -1L) < message.lastEventOffset())) {
                 member.send(frame);
             }
         }
@@ -173,8 +179,31 @@ public final class RoomFanout {
             return;
         }
         repairing = true;
+        repairAttempts = 0;
+        askForMissed();
+    }
+
+    private void askForMissed() {
         long after = horizon;
-        missedEvents.after(owner, roomId, after).whenComplete((events, failure) -> repaired(events == null ? List.of() : events));
+        log.info("room {}: events after {} (up to {}) missed here; asking {}", roomId, after, repairTarget, owner);
+        missedEvents.after(owner, roomId, after).whenComplete((events, failure) -> {
+            if (failure != null && retryRepair()) {
+                return;
+            }
+            repaired(events == null ? List.of() : events);
+        });
+    }
+
+    /**
+     * The owner did not answer: asks again, twice at most (its answer may have been published
+     * before this node's inbox was subscribed again after a Redis restart).
+     */
+    private synchronized boolean retryRepair() {
+        if (++repairAttempts >= 3) {
+            return false;
+        }
+        askForMissed();
+        return true;
     }
 
     /**
@@ -182,6 +211,7 @@ public final class RoomFanout {
      * in order, then those held back; what is still missing then stays missing.
      */
     private synchronized void repaired(List<byte[]> events) {
+        log.info("room {}: {} missed events came (horizon {}, {} held, target {})", roomId, events.size(), horizon, held.size(), repairTarget);
         for (byte[] event : events) {
             Event parsed = parseEvent(event);
             if (parsed == null || parsed.getOffset() <= horizon) {

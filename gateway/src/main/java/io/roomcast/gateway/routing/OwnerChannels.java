@@ -100,15 +100,15 @@ public final class OwnerChannels {
         }
     }
 
-    /** Asks a remote owner for a room's events after {@code offset}; times out like a join. */
+    /** Asks a remote owner for a room's events after {@code offset}; times out like a rejoin (the fan-out asks again). */
     CompletionStage<List<byte[]>> awaitEvents(String ownerNode, String roomId, long offset) {
         long correlation = correlations.incrementAndGet();
         CompletableFuture<List<byte[]>> reply = new CompletableFuture<>();
         ScheduledFuture<?> timeout = timer.schedule(() -> {
             if (pendingEvents.remove(correlation) != null) {
-                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, joinTimeoutMillis));
+                reply.completeExceptionally(new OwnerChannel.JoinTimedOut(ownerNode, rejoinTimeoutMillis));
             }
-        }, joinTimeoutMillis, TimeUnit.MILLISECONDS);
+        }, rejoinTimeoutMillis, TimeUnit.MILLISECONDS);
         pendingEvents.put(correlation, new PendingEvents(reply, timeout));
         send(ownerNode, NodeMessage.newBuilder().setEventsRequest(
                 EventsRequest.newBuilder().setCorrelation(correlation).setRoomId(roomId).setAfter(offset)));

@@ -211,10 +211,11 @@ public final class RedisConnections implements AutoCloseable {
 
     /**
      * Since when (System.nanoTime) the pub/sub connection has been up without a break: a room's
-     * silence before that says nothing about its owner.
+     * silence before that says nothing about its owner. Now, while it is down: what a node cannot
+     * hear says nothing either.
      */
     public long subscribedSinceNanos() {
-        return subscribedSinceNanos;
+        return pubSubConnection.isOpen() ? subscribedSinceNanos : System.nanoTime();
     }
 
     public RedisClusterAsyncCommands<String, byte[]> commands() {
