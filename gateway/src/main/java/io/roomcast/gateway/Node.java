@@ -156,6 +156,7 @@ public final class Node implements AutoCloseable {
         this.sessions = new SessionRegistry(workers.timer(), clock::nanoTime, config.maxSessions,
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);
         members.onMissedEvents((ownerNode, roomId, after) -> owners.to(ownerNode).eventsAfter(roomId, after));
+        presence.onSessionRecordsLost(sessions::saveAll);
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
         ConnectionGate gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp,
                 config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),

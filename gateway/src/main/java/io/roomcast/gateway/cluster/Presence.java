@@ -19,6 +19,13 @@ public interface Presence {
     /** Marks this node alive for another lease. */
     CompletionStage<Void> heartbeat();
 
+    /**
+     * Runs {@code resave} when a heartbeat finds the store lost this node's session records (a
+     * Redis that came back empty): the node writes them again, so its players can still resume.
+     */
+    default void onSessionRecordsLost(Runnable resave) {
+    }
+
     /** Every node alive now (this one included). */
     CompletionStage<List<String>> aliveNodes();
 

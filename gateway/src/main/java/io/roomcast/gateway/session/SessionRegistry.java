@@ -145,6 +145,11 @@ public final class SessionRegistry {
         return session;
     }
 
+    /** Writes every session's record to the store again (it lost them: a Redis that came back empty). */
+    public synchronized void saveAll() {
+        byId.values().forEach(this::save);
+    }
+
     private void save(Session session) {
         store.save(session.resumeToken(), SessionRecord.newBuilder().setSessionId(session.id())
                 .setPlayerName(session.name()).setNodeId(nodeId).addAllRooms(session.rooms()).build());

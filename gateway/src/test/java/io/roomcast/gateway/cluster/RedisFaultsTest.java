@@ -161,6 +161,38 @@ class RedisFaultsTest {
         assertEquals(3, b.metrics().eventGapsRepaired.sum());
     }
 
+    /**
+     * Redis comes back empty: the record by which another node resumes a session is gone with it.
+     * Each node writes its sessions' records again, so a player whose node then dies or drains
+     * still resumes elsewhere with its seat (a chaos run saw two bots get RESUME_FAILED).
+     */
+    @Test
+    void aPlayerResumesOnAnotherNodeAfterRedisCameBackEmpty() throws Exception {
+        Node a = node("node-a");
+        Node b = node("node-b");
+        TestClient ann = player(a, "ann");
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        TestClient ben = TestClient.connect(b.port());
+        clients.add(ben);
+        var benWelcome = ben.hello("ben");
+        int benSeat = ben.join(room).getSeat();
+
+        redis.kill();
+        redis.restart(); // empty
+        Eventually.holds(() -> (Long) redis.command("EXISTS", RedisKeys.lease(room)) == 1L, "the owner claimed its room again");
+        Thread.sleep(LEASE_MS); // a heartbeat or two of node-b's
+        ben.abort(); // ben's socket drops; he comes back through node-a
+
+        TestClient benAgain = TestClient.connect(a.port());
+        clients.add(benAgain);
+        benAgain.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+                .setPlayerName("ben").setResumeToken(benWelcome.getResumeToken())).build());
+        assertTrue(benAgain.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "ben's session is resumed on node-a");
+        ServerFrame joined = benAgain.await(f -> f.hasJoined() || f.hasError());
+        assertTrue(joined.hasJoined(), "his seat comes back: " + joined);
+        assertEquals(benSeat, joined.getJoined().getSeat());
+    }
+
     @Test
     void whileRedisIsDownJoinsAreAnsweredWithAnErrorAtOnceAndTheNodeSaysItIsNotReady() throws Exception {
         Node a = node("node-a");

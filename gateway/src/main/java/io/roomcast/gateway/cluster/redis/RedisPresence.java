@@ -20,6 +20,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RedisPresence implements Presence {
 
+    private volatile Runnable resaveSessions = () -> {};
+
     private final RedisConnections redis;
     private final String nodeId;
     private final String incarnation;
@@ -86,8 +88,17 @@ public final class RedisPresence implements Presence {
     }
 
     @Override
+    public void onSessionRecordsLost(Runnable resave) {
+        this.resaveSessions = resave;
+    }
+
+    @Override
     public CompletionStage<Void> heartbeat() {
-        redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis);
+        redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis).thenAccept(kept -> {
+            if (!Boolean.TRUE.equals(kept)) {
+                resaveSessions.run(); // no hash: Redis forgot it (or the node has no session yet: nothing to write)
+            }
+        });
         redis.commands().eval(BEAT, ScriptOutputType.INTEGER, new String[]{RedisKeys.nodes()},
                 nodeId.getBytes(StandardCharsets.UTF_8), Long.toString(leaseMillis).getBytes(StandardCharsets.UTF_8));
         return redis.commands().set(RedisKeys.nodeAlive(nodeId), incarnation.getBytes(StandardCharsets.UTF_8),
