@@ -16,6 +16,7 @@ import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.KeyframeRequest;
 import io.roomcast.proto.v1.SeatInput;
+import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FailoverTest {
 
+    private static final int SEAT_GRACE_MS = 3000;
     private static final int LEASE_MS = 1500;
     private static final String SPEED_TICKS = "10";
 
@@ -72,6 +74,7 @@ class FailoverTest {
                 config.nodeId = id;
                 config.leaseMs = LEASE_MS;
                 config.snapshotEveryTicks = Integer.parseInt(SPEED_TICKS);
+                config.seatGraceMs = SEAT_GRACE_MS;
             }));
         }
     }
@@ -85,17 +88,18 @@ class FailoverTest {
         survivors.clear();
     }
 
-    private record Room(String id, int benSeat, long ownersEpoch) {}
+    private record Room(String id, int annSeat, int benSeat, long ownersEpoch) {}
 
     /** Ann creates the room on the owner; Ben and Cal join it on the survivors; Ben runs right. */
     private Room roomWithBenRunningRight(TestClient ann, TestClient ben, TestClient cal) throws Exception {
-        String room = ann.quickJoin("orb-rush").getRoomId();
+        Joined annJoined = ann.quickJoin("orb-rush");
+        String room = annJoined.getRoomId();
         int benSeat = ben.join(room).getSeat();
         cal.join(room);
         ben.input(room, 1, DemoInput.newBuilder().setDx(1).build().toByteString());
         ben.await(f -> f.hasState() && applied(f.getState(), benSeat) == 1);
         ben.collect(Duration.ofMillis(800)); // a few snapshots go by
-        return new Room(room, benSeat, leaseEpoch(room));
+        return new Room(room, annJoined.getSeat(), benSeat, leaseEpoch(room));
     }
 
     private TestClient player(int port, String name) throws Exception {
@@ -242,6 +246,12 @@ class FailoverTest {
                 assertTrue(state.getTick() >= newOwnersTick, "only the new owner's states reach ann: tick " + state.getTick()
                         + ", the new owner was at " + newOwnersTick);
             }
+            // The new owner restored ann's seat with her node, which was silent (frozen) for a while
+            // but is alive: she must keep it past the seat grace, and play on — never unseated.
+            Thread.sleep(SEAT_GRACE_MS + LEASE_MS);
+            assertTrue(ann.drain().stream().noneMatch(ServerFrame::hasLeft), "ann was not unseated");
+            ann.input(room, 1, DemoInput.newBuilder().setDx(1).build().toByteString());
+            ann.await(f -> f.hasState() && applied(f.getState(), setup.annSeat()) == 1, Duration.ofSeconds(5));
         }
     }
 
