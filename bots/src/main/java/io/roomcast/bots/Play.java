@@ -121,6 +121,8 @@ public class Play extends ScenarioCommand implements Scenario {
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder resumes = new LongAdder();
     private final LongAdder resumeFailures = new LongAdder();
+    /** Of those, the ones of a bot that held a seat when its socket dropped: a seat lost. */
+    private final LongAdder resumeFailuresWithSeat = new LongAdder();
     private final LongAdder resumedWithoutSeat = new LongAdder();
     private final Latency resume = new Latency("resume",
             "socket dropped -> the same seat given back by a resume (Joined received)");
@@ -286,6 +288,7 @@ public class Play extends ScenarioCommand implements Scenario {
         report.results.put("reconnects", reconnects.sum());
         report.results.put("resumes", resumes.sum());
         report.results.put("resume_failures", resumeFailures.sum());
+        report.results.put("resume_failures_with_a_seat", resumeFailuresWithSeat.sum());
         report.results.put("resumed_without_seat", resumedWithoutSeat.sum());
         report.results.put("left_unexpectedly", leftUnexpectedly.sum());
         report.results.put("seats_lost", seatsLost());
@@ -329,11 +332,13 @@ public class Play extends ScenarioCommand implements Scenario {
     }
 
     /**
-     * Seats a bot had and did not get back: a resume refused (the grace ran out, or the token
-     * was not honoured), a resume that brought no seat back, or a Left it did not ask for.
+     * Seats a bot had and did not get back: a resume refused while it held a seat (the grace ran
+     * out, or the token was not honoured), a resume that brought no seat back, or a Left it did
+     * not ask for. (A node forgets a dropped session that holds no seat at once: a bot dropped
+     * between a leave and its rejoin is refused its resume, and loses nothing.)
      */
     long seatsLost() {
-        return resumeFailures.sum() + resumedWithoutSeat.sum() + leftUnexpectedly.sum();
+        return resumeFailuresWithSeat.sum() + resumedWithoutSeat.sum() + leftUnexpectedly.sum();
     }
 
     // ───────────── a bot player across its connections ─────────────
@@ -372,6 +377,8 @@ public class Play extends ScenarioCommand implements Scenario {
         /** Own chats whose ack has not come: each may be an event of the log this bot never hears of. */
         private int chatsAwaitingAck;
         private int rejoinAttempts;
+        /** Whether the bot held a seat when its socket last dropped (between a leave and its rejoin it holds none). */
+        volatile boolean heldSeatAtDrop;
         private final List<ScheduledFuture<?>> timers = new ArrayList<>();
         private long seq;
         private long slots;
@@ -643,6 +650,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 return;
             }
             drops.increment();
+            heldSeatAtDrop = roomId != null;
             seated = false;
             droppedAtMicros = run.clock.micros();
             reconnectLater();
@@ -762,7 +770,11 @@ public class Play extends ScenarioCommand implements Scenario {
         protected boolean onErrorFrame(io.roomcast.proto.v1.Error error) {
             if (error.getCode() == ErrorCode.RESUME_FAILED) {
                 resumeFailures.increment();
+                if (agent.heldSeatAtDrop) {
+                    resumeFailuresWithSeat.increment();
+                }
                 run.error(run.protocolErrors, "resume failed", error.getMessage());
+                anomaly(agent, "resume refused on " + (welcome == null ? "?" : welcome.getNodeId()) + ": " + error.getMessage());
                 return true;
             }
             return false;
