@@ -2,7 +2,8 @@ package io.roomcast.gateway.cluster;
 
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
@@ -10,14 +11,12 @@ import io.roomcast.proto.v1.Hello;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,24 +34,15 @@ class AbandonedRoomTest {
 
     private static final int LEASE_MS = 1500;
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
+    @RegisterExtension
+    final Players players = new Players();
     private NodeProcess owner;
     private Node survivor;
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @BeforeEach
     void startNodes() throws Exception {
-        redis.command("FLUSHALL");
         owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
                 "SNAPSHOT_EVERY_TICKS", "10"));
         survivor = TestNodes.start(config -> {
@@ -64,26 +54,19 @@ class AbandonedRoomTest {
 
     @AfterEach
     void stopNodes() {
-        clients.forEach(TestClient::close);
         owner.close();
         survivor.stop();
-    }
-
-    private TestClient connect(int port) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
     }
 
     private record Seated(String room, String name, Welcome welcome, Joined joined) {}
 
     /** Ann and ben on the owner's node, in one room, a snapshot of it saved. */
     private List<Seated> twoPlayersOnTheOwner() throws Exception {
-        TestClient ann = connect(owner.port());
+        TestClient ann = players.connect(owner.port());
         Welcome annWelcome = ann.hello("ann");
         Joined annJoined = ann.quickJoin("orb-rush");
         String room = annJoined.getRoomId();
-        TestClient ben = connect(owner.port());
+        TestClient ben = players.connect(owner.port());
         Welcome benWelcome = ben.hello("ben");
         Joined benJoined = ben.join(room);
         long from = ben.await(ServerFrame::hasState).getState().getTick();
@@ -92,9 +75,9 @@ class AbandonedRoomTest {
     }
 
     /** Each player resumes on the survivor: its seat back, the Joined first, within {@code within}. */
-    private void everyoneResumesOnTheSurvivor(List<Seated> players, Duration within) throws Exception {
-        for (Seated player : players) {
-            TestClient again = connect(survivor.port());
+    private void everyoneResumesOnTheSurvivor(List<Seated> seated, Duration within) throws Exception {
+        for (Seated player : seated) {
+            TestClient again = players.connect(survivor.port());
             again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
                     .setPlayerName(player.name()).setResumeToken(player.welcome().getResumeToken())).build());
             assertTrue(again.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "the session is kept in Redis");
@@ -106,20 +89,20 @@ class AbandonedRoomTest {
             assertEquals(player.joined().getSeat(), first.getJoined().getSeat(), "the same seat");
             again.await(f -> f.hasState() && f.getState().getRoomId().equals(player.room())); // and the room plays on
         }
-        assertTrue(survivor.ownedRooms().contains(players.getFirst().room()), "the survivor took the room over");
+        assertTrue(survivor.ownedRooms().contains(seated.getFirst().room()), "the survivor took the room over");
     }
 
     @Test
     void theOwnerIsKilledWithEveryPlayerOfItsRoom() throws Exception {
-        List<Seated> players = twoPlayersOnTheOwner();
+        List<Seated> seated = twoPlayersOnTheOwner();
         owner.kill();
-        everyoneResumesOnTheSurvivor(players, Duration.ofSeconds(8));
+        everyoneResumesOnTheSurvivor(seated, Duration.ofSeconds(8));
     }
 
     @Test
     void theOwnerDrainsWithEveryPlayerOfItsRoom() throws Exception {
-        List<Seated> players = twoPlayersOnTheOwner();
+        List<Seated> seated = twoPlayersOnTheOwner();
         owner.terminate(); // SIGTERM: the room's snapshot is saved and its lease released, but nobody listens
-        everyoneResumesOnTheSurvivor(players, Duration.ofSeconds(3));
+        everyoneResumesOnTheSurvivor(seated, Duration.ofSeconds(3));
     }
 }

@@ -3,7 +3,8 @@ package io.roomcast.gateway.cluster;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
@@ -12,14 +13,12 @@ import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Welcome;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,24 +36,15 @@ class DrainTest {
     /** Long, so that "at once" and "after a lease" cannot be mistaken for each other. */
     private static final int LEASE_MS = 4000;
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private NodeProcess draining;
     private Node survivor;
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    final Players players = new Players();
 
     @BeforeEach
     void startNodes() throws Exception {
-        redis.command("FLUSHALL");
         draining = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "draining",
                 "LEASE_MS", Integer.toString(LEASE_MS), "SNAPSHOT_EVERY_TICKS", "10"));
         survivor = TestNodes.start(config -> {
@@ -66,26 +56,17 @@ class DrainTest {
 
     @AfterEach
     void stopNodes() {
-        clients.forEach(TestClient::close);
         draining.close();
         survivor.stop();
     }
 
-    private TestClient player(int port, String name) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        client.hello(name);
-        return client;
-    }
-
     @Test
     void aDrainingOwnersRoomIsClaimedWithinASecondNotALeaseAndItsOwnPlayerResumesBothSeatsOnAnotherNode() throws Exception {
-        TestClient ann = TestClient.connect(draining.port());
-        clients.add(ann);
+        TestClient ann = players.connect(draining.port());
         Welcome first = ann.hello("ann");
         String annToken = first.getResumeToken();
         String annId = first.getSessionId();
-        TestClient ben = player(survivor.port(), "ben");
+        TestClient ben = players.hello(survivor.port(), "ben");
         // Room "drained" is owned by the draining node; room "elsewhere" by the survivor. Ann is in both.
         String drained = ann.quickJoin("orb-rush").getRoomId();
         int annSeatInDrained = 0;
@@ -107,8 +88,7 @@ class DrainTest {
         assertEquals(1012, ann.awaitClose(), "ann was told to reconnect");
 
         // Ann comes back through another node with her token: both seats are hers still.
-        TestClient annAgain = TestClient.connect(survivor.port());
-        clients.add(annAgain);
+        TestClient annAgain = players.connect(survivor.port());
         annAgain.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("ann")
                 .setResumeToken(annToken)).build());
         Welcome welcome = annAgain.await(ServerFrame::hasWelcome).getWelcome();

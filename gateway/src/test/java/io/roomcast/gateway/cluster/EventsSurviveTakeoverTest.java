@@ -5,7 +5,8 @@ import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
@@ -14,13 +15,11 @@ import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.RoomCursor;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,36 +33,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EventsSurviveTakeoverTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private NodeProcess owner;
     private Node survivor;
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    final Players players = new Players();
 
     @AfterEach
     void stop() {
-        clients.forEach(TestClient::close);
         if (owner != null) {
             owner.close();
         }
         if (survivor != null) {
             survivor.stop();
         }
-    }
-
-    private TestClient connect(int port) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
     }
 
     @Test
@@ -76,13 +60,13 @@ class EventsSurviveTakeoverTest {
             config.nodeId = "survivor";
             config.leaseMs = 1500;
         });
-        TestClient ann = connect(owner.port());
+        TestClient ann = players.connect(owner.port());
         ann.hello("ann");
         String room = ann.quickJoin("orb-rush").getRoomId();
-        TestClient ben = connect(survivor.port());
+        TestClient ben = players.connect(survivor.port());
         ben.hello("ben");
         ben.join(room);
-        TestClient cal = connect(survivor.port());
+        TestClient cal = players.connect(survivor.port());
         Welcome calWelcome = cal.hello("cal");
         long cursor = cal.join(room).getLastEventOffset();
         Eventually.holds(() -> (Long) redis.command("EXISTS", RedisKeys.snapshot(room)) == 1L, "the first snapshot",
@@ -98,7 +82,7 @@ class EventsSurviveTakeoverTest {
         owner.kill(); // before its next snapshot: the events exist only in what it published and logged
 
         Eventually.holds(() -> survivor.ownedRooms().contains(room), "the survivor took the room over", Duration.ofSeconds(10));
-        TestClient calAgain = connect(survivor.port());
+        TestClient calAgain = players.connect(survivor.port());
         calAgain.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("cal")
                 .setResumeToken(calWelcome.getResumeToken())
                 .addCursors(RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(cursor))).build());

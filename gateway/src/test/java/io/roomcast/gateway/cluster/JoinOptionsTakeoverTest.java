@@ -4,16 +4,16 @@ import io.roomcast.games.fourinarow.FourInARowRoom;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.fourinarow.Board;
 import io.roomcast.proto.v1.Joined;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,23 +34,14 @@ class JoinOptionsTakeoverTest {
     private static final int SEAT_GRACE_MS = 1000;
     private static final Map<String, String> RANKED = Map.of(FourInARowRoom.MODE, "ranked");
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private final List<Node> nodes = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    final Players players = new Players();
 
     @BeforeEach
     void startTwoNodes() {
-        redis.command("FLUSHALL");
         for (String id : List.of("first", "second")) {
             nodes.add(TestNodes.start(config -> {
                 config.redisUrl = redis.url();
@@ -63,25 +54,16 @@ class JoinOptionsTakeoverTest {
 
     @AfterEach
     void stopNodes() {
-        clients.forEach(TestClient::close);
-        clients.clear();
         nodes.forEach(Node::stop);
         nodes.clear();
-    }
-
-    private TestClient player(Node node, String name) throws Exception {
-        TestClient client = TestClient.connect(node.port());
-        clients.add(client);
-        client.hello(name);
-        return client;
     }
 
     @Test
     void aRankedRoomTakenOverIsStillRankedAndFoundByRankedQuickJoinsOnly() throws Exception {
         Node first = nodes.get(0);
         Node second = nodes.get(1);
-        TestClient ann = player(first, "ann");
-        TestClient ben = player(second, "ben");
+        TestClient ann = players.hello(first.port(), "ann");
+        TestClient ben = players.hello(second.port(), "ben");
         String room = ann.quickJoin("four-in-a-row", RANKED).getRoomId();
         ben.join(room);
 
@@ -92,8 +74,8 @@ class JoinOptionsTakeoverTest {
         Eventually.holds(() -> Long.valueOf(1).equals(redis.command("ZCARD", open)),
                 "the room is listed under its filter key again", Duration.ofSeconds(5));
 
-        TestClient cal = player(second, "cal");
-        TestClient dan = player(second, "dan");
+        TestClient cal = players.hello(second.port(), "cal");
+        TestClient dan = players.hello(second.port(), "dan");
         assertNotEquals(room, cal.quickJoin("four-in-a-row", Map.of(FourInARowRoom.MODE, "casual")).getRoomId());
         Joined danJoined = dan.quickJoin("four-in-a-row", RANKED);
         assertEquals(room, danJoined.getRoomId(), "a ranked quick-join finds the ranked room on its new owner");

@@ -3,16 +3,16 @@ package io.roomcast.gateway.cluster;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Leave;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,24 +35,15 @@ class OrphanedSeatsTest {
     private static final int LEASE_MS = 1500;
     private static final int SEAT_GRACE_MS = 1500;
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private Node owner;
     private final List<NodeProcess> gateways = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    final Players players = new Players();
 
     @BeforeEach
     void startOwner() {
-        redis.command("FLUSHALL");
         owner = TestNodes.start(config -> {
             config.redisUrl = redis.url();
             config.nodeId = "owner";
@@ -63,7 +54,6 @@ class OrphanedSeatsTest {
 
     @AfterEach
     void stopNodes() {
-        clients.forEach(TestClient::close);
         gateways.forEach(NodeProcess::close);
         owner.stop();
     }
@@ -75,19 +65,12 @@ class OrphanedSeatsTest {
         return node;
     }
 
-    private TestClient player(int port, String name) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        client.hello(name);
-        return client;
-    }
-
     @Test
     void theSeatOfAPlayerWhoseNodeWasKilledIsFreedAfterTheGraceAndTheRoomGoesOn() throws Exception {
         NodeProcess gateway = gateway("gw-b");
-        TestClient ann = player(owner.port(), "ann");
+        TestClient ann = players.hello(owner.port(), "ann");
         String room = ann.quickJoin("orb-rush").getRoomId();
-        TestClient ben = player(gateway.port(), "ben");
+        TestClient ben = players.hello(gateway.port(), "ben");
         int benSeat = ben.join(room).getSeat();
         assertTrue(hasAvatar(freshKeyframe(ann, room), benSeat), "ben is in the room");
 
@@ -107,9 +90,9 @@ class OrphanedSeatsTest {
     @Test
     void aNodeRestartedUnderTheSameIdIsANewProcessWhosePredecessorsSeatsAreFreed() throws Exception {
         NodeProcess first = gateway("gw-c");
-        TestClient ann = player(owner.port(), "ann");
+        TestClient ann = players.hello(owner.port(), "ann");
         String room = ann.quickJoin("orb-rush").getRoomId();
-        TestClient ben = player(first.port(), "ben");
+        TestClient ben = players.hello(first.port(), "ben");
         int benSeat = ben.join(room).getSeat();
         // A keyframe round trip later ben's gateway has claimed the seat (else it would go as an unclaimed reservation).
         assertTrue(hasAvatar(freshKeyframe(ann, room), benSeat), "ben is in the room");

@@ -3,7 +3,8 @@ package io.roomcast.gateway.cluster;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Players;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.v1.ClientFrame;
@@ -14,11 +15,10 @@ import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.RoomCursor;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,24 +35,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ResumeAnywhereTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private Node owner;
     private NodeProcess gateway;
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    final Players players = new Players();
 
     @BeforeEach
     void startNodes() throws Exception {
-        redis.command("FLUSHALL");
         owner = TestNodes.start(config -> {
             config.redisUrl = redis.url();
             config.nodeId = "owner";
@@ -63,15 +54,8 @@ class ResumeAnywhereTest {
 
     @AfterEach
     void stopNodes() {
-        clients.forEach(TestClient::close);
         gateway.close();
         owner.stop();
-    }
-
-    private TestClient connect(int port) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
     }
 
     private static Emit chat(String room, int n) {
@@ -80,10 +64,10 @@ class ResumeAnywhereTest {
 
     @Test
     void aPlayerWhoseNodeWasKilledResumesOnAnotherNodeWithItsSeatAndEveryMissedEventOnce() throws Exception {
-        TestClient ann = connect(owner.port());
+        TestClient ann = players.connect(owner.port());
         ann.hello("ann");
         String room = ann.quickJoin("orb-rush").getRoomId();
-        TestClient ben = connect(gateway.port());
+        TestClient ben = players.connect(gateway.port());
         Welcome benWelcome = ben.hello("ben");
         Joined benJoined = ben.join(room);
         ann.emit(chat(room, 0));
@@ -93,7 +77,7 @@ class ResumeAnywhereTest {
         for (int n = 1; n <= 5; n++) {
             ann.emit(chat(room, n)); // missed by ben
         }
-        TestClient benAgain = connect(owner.port()); // through the load balancer: another node
+        TestClient benAgain = players.connect(owner.port()); // through the load balancer: another node
         benAgain.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("ben")
                 .setResumeToken(benWelcome.getResumeToken())
                 .addCursors(RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(lastSeen))).build());
@@ -118,7 +102,7 @@ class ResumeAnywhereTest {
         assertEquals(1L, owner.metrics().resumedFromAnotherNode.sum());
 
         // The token was spent: using it again gets a fresh session, not ben's seat.
-        TestClient thief = connect(owner.port());
+        TestClient thief = players.connect(owner.port());
         thief.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("eve")
                 .setResumeToken(benWelcome.getResumeToken())).build());
         Welcome fresh = thief.await(ServerFrame::hasWelcome).getWelcome();
