@@ -70,6 +70,15 @@ public final class RedisKeys {
         return "rc:{node:" + nodeId + "}:sessions";
     }
 
+    /**
+     * Present while the node's session hash holds every record of its sessions: a Redis that came
+     * back empty lost it, and the node then writes them all again (a record written meanwhile
+     * would make the hash itself look kept).
+     */
+    public static String nodeSessionsKept(String nodeId) {
+        return "rc:{node:" + nodeId + "}:sessions:kept";
+    }
+
     /** Sorted set of a game's rooms with a free seat, scored by free seats (a game that filters by nothing). */
     public static String openRooms(String gameType) {
         return openRooms(gameType, "");

@@ -94,9 +94,14 @@ public final class RedisPresence implements Presence {
 
     @Override
     public CompletionStage<Void> heartbeat() {
-        redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis).thenAccept(kept -> {
+        redis.commands().pexpire(RedisKeys.nodeSessions(nodeId), sessionsKeepMillis);
+        redis.commands().pexpire(RedisKeys.nodeSessionsKept(nodeId), sessionsKeepMillis).thenAccept(kept -> {
             if (!Boolean.TRUE.equals(kept)) {
-                resaveSessions.run(); // no hash: Redis forgot it (or the node has no session yet: nothing to write)
+                // Redis forgot them (it came back empty), or the node just started: write them all, then
+                // the mark (after them, on the same connection).
+                resaveSessions.run();
+                redis.commands().set(RedisKeys.nodeSessionsKept(nodeId), incarnation.getBytes(StandardCharsets.UTF_8),
+                        SetArgs.Builder.px(sessionsKeepMillis));
             }
         });
         redis.commands().eval(BEAT, ScriptOutputType.INTEGER, new String[]{RedisKeys.nodes()},
