@@ -342,8 +342,8 @@ class RoomRuntimeTest {
             join("alice");
             join("bob");
 
-            assertEquals(EmitResult.OK, runtime.emit("alice", "chat", text("hi"), null));
-            assertEquals(EmitResult.OK, runtime.emit("bob", "chat", text("yo"), ""));
+            assertEquals(EmitResult.ok(1), runtime.emit("alice", "chat", text("hi"), null)); // the ack tells the sender where its event went
+            assertEquals(EmitResult.ok(2), runtime.emit("bob", "chat", text("yo"), ""));
 
             List<RoomFrame> frames = output.roomFrames();
             assertEquals(List.of("alice", "bob"), frames.stream().map(RoomFrame::exceptPlayerId).toList());
