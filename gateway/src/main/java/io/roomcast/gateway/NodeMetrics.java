@@ -84,7 +84,10 @@ public final class NodeMetrics {
         }
     }
 
-    private volatile Map<String, Timer> tickTimers = Map.of();
+    /** The timers a game's ticks are recorded in: how long each took, and how late it started. */
+    public record TickTimers(Timer duration, Timer lateness) {}
+
+    private volatile Map<String, TickTimers> tickTimers = Map.of();
 
     /** Every counter, in a stable order: {@code /healthz}'s fields and {@code /metrics}'s counters. */
     public List<Counter> counters() {
@@ -135,24 +138,25 @@ public final class NodeMetrics {
         return out;
     }
 
-    /** The tick-duration timer of each game type; set once, before the first room is created. */
-    public void tickTimers(Map<String, Timer> timersByGameType) {
+    /** The tick timers of each game type; set once, before the first room is created. */
+    public void tickTimers(Map<String, TickTimers> timersByGameType) {
         this.tickTimers = Map.copyOf(timersByGameType);
     }
 
     /**
-     * {@code room} with each of its ticks' durations recorded in the timer of {@code gameType} (as
-     * is when there is none). The timer is looked up here, once per room: a tick costs two clock
-     * reads and one {@link Timer#record(long, TimeUnit)}, which adds to striped adders and an
-     * atomic bucket array — no allocation and no lock ({@code NodeMetricsTest} measures it).
+     * {@code room} with each of its ticks' lateness and duration recorded in the timers of
+     * {@code gameType} (as is when there are none). The timers are looked up here, once per room,
+     * not per tick: a tick costs two {@link Timer#record(long, TimeUnit)} calls, each adding to
+     * striped adders and an atomic bucket array — no allocation and no lock
+     * ({@code TickTimerAllocationTest} checks it, {@code TickMetricsBenchmark} measures it).
      */
     public RoomOutput timingTicks(String gameType, RoomOutput room) {
-        Timer timer = tickTimers.get(gameType);
-        return timer == null ? room : new TickTimed(room, timer);
+        TickTimers timers = tickTimers.get(gameType);
+        return timers == null ? room : new TickTimed(room, timers.duration(), timers.lateness());
     }
 
-    /** A room's output that records its ticks' durations; everything else is passed on as is. */
-    private record TickTimed(RoomOutput room, Timer timer) implements RoomOutput {
+    /** A room's output that records its ticks' durations and lateness; everything else is passed on as is. */
+    private record TickTimed(RoomOutput room, Timer duration, Timer lateness) implements RoomOutput {
         @Override
         public void toRoom(byte[] serverFrame, String exceptPlayerId) {
             room.toRoom(serverFrame, exceptPlayerId);
@@ -179,8 +183,13 @@ public final class NodeMetrics {
         }
 
         @Override
+        public void tickLate(long nanos) {
+            lateness.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
         public void tickTook(long nanos) {
-            timer.record(nanos, TimeUnit.NANOSECONDS);
+            duration.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 }

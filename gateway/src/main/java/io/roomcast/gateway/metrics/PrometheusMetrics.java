@@ -24,8 +24,8 @@ import java.util.function.ToIntFunction;
  * The node's {@code /metrics}: Micrometer's Prometheus registry, every meter tagged
  * {@code node=<node id>}. Nothing here is on a hot path: the counters are {@link NodeMetrics}'
  * {@link LongAdder}s, read only when Prometheus scrapes ({@link FunctionCounter}); the gauges call
- * their suppliers only then too. The one meter recorded while the node runs is the tick timer
- * ({@link NodeMetrics#timingTicks}), once per tick on the room's thread. Thread-safe.
+ * their suppliers only then too. The meters recorded while the node runs are the tick timers
+ * ({@link NodeMetrics#timingTicks}), twice per tick on the room's thread. Thread-safe.
  */
 public final class PrometheusMetrics {
 
@@ -34,6 +34,16 @@ public final class PrometheusMetrics {
             Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
             Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250)};
+
+    /**
+     * Bucket bounds of the tick-lateness histogram: a tick normally starts within a fraction of a
+     * millisecond of its place on the grid (the timer's wake-up, a free room worker); a busy node
+     * shows milliseconds, a stalled one a tick period (50 ms at 20 Hz) and more.
+     */
+    private static final Duration[] LATENESS_BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+            Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -57,16 +67,23 @@ public final class PrometheusMetrics {
         Gauge.builder("roomcast.sessions", sessions::getAsInt)
                 .description("sessions on this node: connected, or detached and keeping their seats for a resume")
                 .register(registry);
-        Map<String, Timer> tickTimers = new LinkedHashMap<>();
+        Map<String, NodeMetrics.TickTimers> tickTimers = new LinkedHashMap<>();
         for (String game : gameTypes) {
             Gauge.builder("roomcast.rooms.owned", () -> roomsOfType.applyAsInt(game))
                     .tag("game", game)
                     .description("rooms this node owns and ticks, by game type").register(registry);
-            tickTimers.put(game, Timer.builder("roomcast.tick.duration")
+            Timer duration = Timer.builder("roomcast.tick.duration")
                     .tag("game", game)
                     .description("time one tick of a room takes on its thread: inputs, onTick, the state encoded and handed over")
                     .serviceLevelObjectives(TICK_BUCKETS)
-                    .register(registry));
+                    .register(registry);
+            Timer lateness = Timer.builder("roomcast.tick.lateness")
+                    .tag("game", game)
+                    .description("how late a room's tick started after its place on the room's fixed tick grid: the timer's"
+                            + " wake-up, the wait for a room worker, earlier ticks of a catch-up run")
+                    .serviceLevelObjectives(LATENESS_BUCKETS)
+                    .register(registry);
+            tickTimers.put(game, new NodeMetrics.TickTimers(duration, lateness));
         }
         counters.tickTimers(tickTimers);
         new JvmMemoryMetrics().bindTo(registry);

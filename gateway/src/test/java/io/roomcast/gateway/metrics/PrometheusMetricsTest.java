@@ -62,11 +62,12 @@ class PrometheusMetricsTest {
         }
         for (String family : new String[] {"roomcast_frames_in_total", "roomcast_auth_refused_total",
                 "roomcast_rooms_taken_over_total", "roomcast_sessions", "roomcast_connections_open",
-                "roomcast_rooms_owned", "roomcast_tick_duration_seconds"}) {
+                "roomcast_rooms_owned", "roomcast_tick_duration_seconds", "roomcast_tick_lateness_seconds"}) {
             assertTrue(text.contains("# HELP " + family + " "), "no HELP for " + family);
             assertTrue(text.contains("# TYPE " + family + " "), "no TYPE for " + family);
         }
         assertTrue(text.contains("# TYPE roomcast_tick_duration_seconds histogram"));
+        assertTrue(text.contains("# TYPE roomcast_tick_lateness_seconds histogram"));
         assertTrue(text.contains("# TYPE roomcast_frames_in_total counter"));
         // every counter NodeMetrics has
         for (var counter : node.metrics().counters()) {
@@ -103,6 +104,12 @@ class PrometheusMetricsTest {
             assertEquals(ticks, sample(text, "roomcast_tick_duration_seconds_bucket", "orb-rush", "le=\"+Inf\""),
                     "every tick falls in the +Inf bucket");
             assertTrue(sample(text, "roomcast_tick_duration_seconds_sum", "orb-rush") > 0);
+            // Every tick records how late it started, then how long it took; a tick may fall between the
+            // two histograms' reads of one scrape, so they may differ by one.
+            double late = sample(text, "roomcast_tick_lateness_seconds_count", "orb-rush");
+            assertTrue(Math.abs(late - ticks) <= 1, late + " lateness records for " + ticks + " ticks timed");
+            assertEquals(late, sample(text, "roomcast_tick_lateness_seconds_bucket", "orb-rush", "le=\"+Inf\""));
+            assertEquals(0, sample(text, "roomcast_tick_lateness_seconds_count", "four-in-a-row"), "no such room: no ticks");
         }
         Eventually.holds(() -> sample(scrape(), "roomcast_connections_open", null) == 0, "the socket is counted closed");
     }

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The one meter recorded on a room's thread, the tick timer, allocates nothing per tick: Micrometer's
- * {@code Timer.record(long, TimeUnit)} on the Prometheus registry adds to striped adders, a
- * time-window max and an atomic array of buckets.
+ * The meters recorded on a room's thread, the tick timers (duration and lateness), allocate nothing
+ * per tick: Micrometer's {@code Timer.record(long, TimeUnit)} on the Prometheus registry adds to
+ * striped adders, a time-window max and an atomic array of buckets.
  */
 class TickTimerAllocationTest {
 
@@ -31,11 +31,13 @@ class TickTimerAllocationTest {
         RoomOutput timed = metrics.timingTicks("orb-rush", room);
         assertNotSame(room, timed, "orb-rush ticks are timed");
         for (int i = 0; i < 200_000; i++) { // warm up: JIT, the adders' cells, the max's rotation
+            timed.tickLate(i % 3_000_000);
             timed.tickTook(i % 5_000_000);
         }
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 1_000_000; i++) {
+            timed.tickLate(i % 3_000_000);
             timed.tickTook(i % 5_000_000);
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
