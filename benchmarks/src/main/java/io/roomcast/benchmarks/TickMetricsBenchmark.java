@@ -64,7 +64,7 @@ public class TickMetricsBenchmark {
     @Setup
     public void setUp() {
         NodeMetrics metrics = new NodeMetrics();
-        new PrometheusMetrics("bench-node", metrics, List.of(GAME), () -> 0, () -> 0, game -> 0);
+        new PrometheusMetrics("bench-node", metrics, List.of(GAME), () -> 0, () -> 0, game -> 0, game -> 0);
         withMetrics = new NodeTick<>(Game.BENCH_ARENA, output -> metrics.timingTicks(GAME, output));
         withoutMetrics = new NodeTick<>(Game.BENCH_ARENA, output -> output);
         hooks = metrics.timingTicks(GAME, new LastFrameOutput());

@@ -127,7 +127,7 @@ public final class Node implements AutoCloseable {
         // Registered before the owner side exists: its rooms' tick timers must be there before the first room.
         // Its gauges are read only when scraped, after this constructor.
         this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
-                this::openConnections, this::sessionCount, this::roomCount);
+                this::openConnections, this::sessionCount, this::roomCount, this::playerCount);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);
@@ -229,6 +229,10 @@ public final class Node implements AutoCloseable {
 
     private int roomCount(String gameType) {
         return owner.roomCount(gameType);
+    }
+
+    private int playerCount(String gameType) {
+        return owner.playerCount(gameType);
     }
 
     private Map<String, Object> status() {

@@ -57,6 +57,7 @@ public final class RoomHost implements RoomOutput {
     private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
     private volatile boolean fenced;
     private volatile long emptySinceNanos;
+    private volatile int players; // seats taken as of the last seat change, for readers off the room's thread
     private RoomRuntime<?> runtime; // set once before the first task runs
     private long statesSent;
 
@@ -194,6 +195,16 @@ public final class RoomHost implements RoomOutput {
     /** Room thread: player id -> the process (incarnation) of that node; "" when unknown. */
     Map<String, String> playerIncarnations() {
         return playerIncarnations;
+    }
+
+    /** Room thread: the seats taken may have changed; remembers their number for {@link #players}. */
+    void countPlayers() {
+        players = runtime.playerCount();
+    }
+
+    /** Seats taken, as of the last seat change (every one ends in the lifecycle's seatsChanged). Any thread. */
+    public int players() {
+        return players;
     }
 
     /** When the room last became empty (System.nanoTime); 0 while a seat is taken. Any thread. */

@@ -152,6 +152,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
         if (host.runtime().isClosed() || host.isFenced()) {
             return;
         }
+        host.countPlayers();
         if (host.runtime().playerCount() == 0) {
             close(host);
         } else {
@@ -166,6 +167,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
 
     /** Room thread: the directory learns the room's free seats. */
     void publishSeats(RoomHost host) {
+        host.countPlayers();
         directory.publish(new RoomDirectory.RoomEntry(host.roomId(), host.gameType(), host.filterKey(),
                 host.maxPlayers() - host.runtime().playerCount()));
     }

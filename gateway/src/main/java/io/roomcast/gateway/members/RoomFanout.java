@@ -105,7 +105,8 @@ public final class RoomFanout {
             return false; // no frame for the members: the room moves, its next owner's keyframe follows
         }
         String except = message.exceptPlayer();
-        WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));
+        ServerFrame.BodyCase body = ServerFrames.bodyOf(message.frame());
+        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body);
         for (Session member : members) {
             if (except == null || !except.equals(member.id())) {
                 member.send(frame);

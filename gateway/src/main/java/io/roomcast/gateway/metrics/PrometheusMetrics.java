@@ -48,10 +48,12 @@ public final class PrometheusMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     /**
-     * @param roomsOfType the rooms this node owns of a game type, counted when scraped
+     * @param roomsOfType   the rooms this node owns of a game type, counted when scraped
+     * @param playersOfType the players seated in those rooms, counted when scraped
      */
     public PrometheusMetrics(String nodeId, NodeMetrics counters, Collection<String> gameTypes,
-                             IntSupplier connections, IntSupplier sessions, ToIntFunction<String> roomsOfType) {
+                             IntSupplier connections, IntSupplier sessions, ToIntFunction<String> roomsOfType,
+                             ToIntFunction<String> playersOfType) {
         registry.config().commonTags("node", nodeId)
                 // Two of Micrometer's JVM meters that promtool's lint refuses (an abbreviated unit, a
                 // gauge named _count); process_cpu_usage and the rest stay.
@@ -61,6 +63,14 @@ public final class PrometheusMetrics {
             FunctionCounter.builder("roomcast." + counter.prometheusName(), counter.value(), LongAdder::sum)
                     .description(counter.help())
                     .register(registry);
+        }
+        for (NodeMetrics.Labeled counter : counters.labeledCounters()) {
+            for (int i = 0; i < counter.size(); i++) {
+                FunctionCounter.builder("roomcast." + counter.name(), counter.adder(i), LongAdder::sum)
+                        .tag(counter.label(), counter.value(i))
+                        .description(counter.help())
+                        .register(registry);
+            }
         }
         Gauge.builder("roomcast.connections.open", connections::getAsInt)
                 .description("WebSocket connections open on this node").register(registry);
@@ -72,6 +82,10 @@ public final class PrometheusMetrics {
             Gauge.builder("roomcast.rooms.owned", () -> roomsOfType.applyAsInt(game))
                     .tag("game", game)
                     .description("rooms this node owns and ticks, by game type").register(registry);
+            Gauge.builder("roomcast.players", () -> playersOfType.applyAsInt(game))
+                    .tag("game", game)
+                    .description("players seated in the rooms this node owns, by game type (summed over the nodes:"
+                            + " a cluster's players, each counted once, by its room's owner)").register(registry);
             Timer duration = Timer.builder("roomcast.tick.duration")
                     .tag("game", game)
                     .description("time one tick of a room takes on its thread: inputs, onTick, the state encoded and handed over")

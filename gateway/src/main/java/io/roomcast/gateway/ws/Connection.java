@@ -1,6 +1,7 @@
 package io.roomcast.gateway.ws;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.auth.Authenticator;
 import io.roomcast.gateway.auth.Identity;
 import io.roomcast.gateway.session.ServerFrames;
@@ -101,15 +102,16 @@ final class Connection implements WsSocket.Listener, FrameSink {
 
     @Override
     public void onBinary(ByteBuffer message) {
-        services.metrics().framesIn.increment();
         ClientFrame frame;
         try {
             frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
+            services.metrics().undecodableFrameIn();
             log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
             badFrame(0, "not a ClientFrame");
             return;
         }
+        services.metrics().frameIn(frame.getBodyCase());
         if (adopting) {
             send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
                     frame.getRequestId()));
@@ -152,6 +154,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         }
         SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
         if (resumed != null) {
+            services.metrics().resumes.increment(NodeMetrics.RESUMED);
             session = resumed.session();
             if (resumed.replaced() != null) {
                 resumed.replaced().close(CloseCodes.SESSION_REPLACED, "session resumed on another socket");
@@ -169,6 +172,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private void adopted(Session adopted, String name, int requestId, Hello hello) {
         adopting = false;
         if (adopted == null) {
+            services.metrics().resumes.increment(NodeMetrics.RESUME_FAILED);
             if (!closing.get()) {
                 openSession(hello, name, requestId, true);
             }
@@ -179,7 +183,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
             services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
             return;
         }
-        services.metrics().resumedFromAnotherNode.increment();
+        services.metrics().resumes.increment(NodeMetrics.RESUMED_FROM_ANOTHER_NODE); // also resumed_from_another_node_total
         services.rooms().resumed(session, hello.getCursorsList());
     }
 
@@ -293,7 +297,8 @@ final class Connection implements WsSocket.Listener, FrameSink {
     }
 
     @Override
-    public void onClosed() {
+    public void onClosed(int closeCode) {
+        services.metrics().connectionClosed(closeCode);
         closing.set(true);
         if (handshakeTimer != null) {
             handshakeTimer.remove();
@@ -309,7 +314,8 @@ final class Connection implements WsSocket.Listener, FrameSink {
     @Override
     public void send(byte[] serverFrame) {
         if (!closing.get()) {
-            send(WireFrame.binaryForOne(serverFrame, ServerFrames.isState(serverFrame)));
+            ServerFrame.BodyCase body = ServerFrames.bodyOf(serverFrame);
+            send(WireFrame.binaryForOne(serverFrame, body == ServerFrame.BodyCase.STATE, body));
         }
     }
 
@@ -319,7 +325,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
             return;
         }
         if (socket.trySend(frame, services.config().sendQueueBytes)) {
-            services.metrics().framesOut.increment();
+            services.metrics().frameOut(frame.body());
             if (frame.droppable() && behindSinceNanos != 0) {
                 behindSinceNanos = 0; // a state went out: the client caught up
             }

@@ -6,6 +6,10 @@ import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Hello;
+import io.roomcast.proto.v1.ServerFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,23 +67,40 @@ class PrometheusMetricsTest {
         }
         for (String family : new String[] {"roomcast_frames_in_total", "roomcast_auth_refused_total",
                 "roomcast_rooms_taken_over_total", "roomcast_sessions", "roomcast_connections_open",
-                "roomcast_rooms_owned", "roomcast_tick_duration_seconds", "roomcast_tick_lateness_seconds"}) {
+                "roomcast_rooms_owned", "roomcast_tick_duration_seconds", "roomcast_tick_lateness_seconds",
+                "roomcast_players", "roomcast_frames_out_total", "roomcast_sent_bytes_total",
+                "roomcast_connections_closed_total", "roomcast_resumes_total"}) {
             assertTrue(text.contains("# HELP " + family + " "), "no HELP for " + family);
             assertTrue(text.contains("# TYPE " + family + " "), "no TYPE for " + family);
         }
         assertTrue(text.contains("# TYPE roomcast_tick_duration_seconds histogram"));
         assertTrue(text.contains("# TYPE roomcast_tick_lateness_seconds histogram"));
         assertTrue(text.contains("# TYPE roomcast_frames_in_total counter"));
-        // every counter NodeMetrics has
+        assertTrue(text.contains("# TYPE roomcast_players gauge"));
+        // every counter NodeMetrics has, and every value of each labelled one (at 0 before it happens)
         for (var counter : node.metrics().counters()) {
             assertTrue(text.contains("# TYPE roomcast_" + counter.prometheusName() + "_total counter"), counter.name());
+        }
+        Map<String, Double> samples = samples(text);
+        for (var counter : node.metrics().labeledCounters()) {
+            assertTrue(text.contains("# TYPE roomcast_" + counter.name() + "_total counter"), counter.name());
+            for (int i = 0; i < counter.size(); i++) {
+                labelled(samples, "roomcast_" + counter.name() + "_total", counter.label() + "=\"" + counter.value(i) + "\"");
+            }
+        }
+        for (String type : new String[] {"hello", "join", "leave", "input", "emit", "ping", "keyframe_request", "unknown", "undecodable"}) {
+            labelled(samples, "roomcast_frames_in_total", "type=\"" + type + "\"");
+        }
+        for (String type : new String[] {"welcome", "joined", "left", "state", "event", "ack", "pong", "error"}) {
+            labelled(samples, "roomcast_frames_out_total", "type=\"" + type + "\"");
         }
     }
 
     @Test
     void countersMoveByWhatAPlayerDid() throws Exception {
         Map<String, Double> before = samples(get("/metrics").body());
-        try (TestClient alice = TestClient.connect(node.port())) {
+        TestClient alice = TestClient.connect(node.port());
+        try (alice) {
             alice.hello("alice");
             String room = alice.quickJoin("orb-rush").getRoomId();
             for (int seq = 1; seq <= 5; seq++) {
@@ -92,14 +114,25 @@ class PrometheusMetricsTest {
             promtoolAccepts(text);
             Map<String, Double> after = samples(text);
             assertEquals(1, delta(before, after, "roomcast_connections_opened_total"));
-            assertEquals(8, delta(before, after, "roomcast_frames_in_total"), "hello, join, 5 inputs, emit");
-            assertTrue(delta(before, after, "roomcast_frames_out_total") >= 3, "welcome, joined, ack");
+            assertEquals(8, sumDelta(before, after, "roomcast_frames_in_total"), "hello, join, 5 inputs, emit");
+            Map<String, Integer> sent = Map.of("hello", 1, "join", 1, "input", 5, "emit", 1);
+            for (String type : new String[] {"hello", "join", "leave", "input", "emit", "ping", "keyframe_request", "unknown", "undecodable"}) {
+                assertEquals((double) sent.getOrDefault(type, 0), delta(before, after, "roomcast_frames_in_total", "type=\"" + type + "\""), type);
+            }
+            assertEquals(1, delta(before, after, "roomcast_frames_out_total", "type=\"welcome\""));
+            assertEquals(1, delta(before, after, "roomcast_frames_out_total", "type=\"joined\""));
+            assertEquals(1, delta(before, after, "roomcast_frames_out_total", "type=\"ack\""));
+            assertEquals(0, delta(before, after, "roomcast_frames_out_total", "type=\"error\""));
+            assertTrue(delta(before, after, "roomcast_frames_out_total", "type=\"state\"") >= 3, "a state per tick");
+            assertTrue(delta(before, after, "roomcast_sent_bytes_total") > 0);
             assertEquals(1, delta(before, after, "roomcast_room_creations_total"));
             assertEquals(0, delta(before, after, "roomcast_bad_frames_total"));
             assertEquals(1, sample(text, "roomcast_sessions", null));
             assertEquals(1, sample(text, "roomcast_connections_open", null));
             assertEquals(1, sample(text, "roomcast_rooms_owned", "orb-rush"));
             assertEquals(0, sample(text, "roomcast_rooms_owned", "four-in-a-row"));
+            assertEquals(1, sample(text, "roomcast_players", "orb-rush"), "alice in her room");
+            assertEquals(0, sample(text, "roomcast_players", "four-in-a-row"));
             double ticks = sample(text, "roomcast_tick_duration_seconds_count", "orb-rush");
             assertEquals(ticks, sample(text, "roomcast_tick_duration_seconds_bucket", "orb-rush", "le=\"+Inf\""),
                     "every tick falls in the +Inf bucket");
@@ -110,8 +143,86 @@ class PrometheusMetricsTest {
             assertTrue(Math.abs(late - ticks) <= 1, late + " lateness records for " + ticks + " ticks timed");
             assertEquals(late, sample(text, "roomcast_tick_lateness_seconds_bucket", "orb-rush", "le=\"+Inf\""));
             assertEquals(0, sample(text, "roomcast_tick_lateness_seconds_count", "four-in-a-row"), "no such room: no ticks");
+
+            // She closes the socket (1000): the node echoes the close and ends the connection.
+            alice.sendClose(1000);
+            assertEquals(1000, alice.awaitClose());
         }
         Eventually.holds(() -> sample(scrape(), "roomcast_connections_open", null) == 0, "the socket is counted closed");
+        Map<String, Double> closed = samples(get("/metrics").body());
+        assertEquals(1, delta(before, closed, "roomcast_connections_closed_total", "code=\"1000\""));
+        assertEquals(1, sumDelta(before, closed, "roomcast_connections_closed_total"), "one connection, closed once");
+        // Every byte the node wrote to her socket reached her: her frames, each with its header, and the
+        // 4-byte echo of her close (2 bytes of header, the code).
+        assertEquals(alice.receivedWireBytes() + 4, delta(before, closed, "roomcast_sent_bytes_total"));
+        // Every state queued to her socket reached her, except one a tick may have queued after her close.
+        long states = alice.received().stream().filter(ServerFrame::hasState).count();
+        double statesOut = delta(before, closed, "roomcast_frames_out_total", "type=\"state\"");
+        assertTrue(statesOut - states >= 0 && statesOut - states <= 1, statesOut + " states out, " + states + " received");
+    }
+
+    @Test
+    void connectionsClosedAreCountedByTheirCloseCode() throws Exception {
+        Map<String, Double> before = samples(scrape());
+        try (TestClient texting = TestClient.connect(node.port())) {
+            texting.sendText("hello?");
+            assertEquals(1003, texting.awaitClose()); // the node's own close: text frames are refused
+        }
+        try (TestClient rude = TestClient.connect(node.port())) {
+            rude.sendBytes(new byte[] {(byte) 0xFF, 0x01, 0x02}); // no ClientFrame, and no Hello first
+            assertEquals(4001, rude.awaitClose());
+        }
+        try (TestClient polite = TestClient.connect(node.port())) {
+            polite.hello("polite");
+            polite.sendClose(4321); // a code of the client's own: echoed, counted as other
+            assertEquals(4321, polite.awaitClose());
+        }
+        TestClient cut = TestClient.connect(node.port());
+        cut.hello("cut");
+        cut.abort(); // no close frame at all
+        Eventually.holds(() -> sumDelta(before, samples(scrape()), "roomcast_connections_closed_total") == 4,
+                "four connections counted closed");
+        String text = scrape();
+        promtoolAccepts(text);
+        Map<String, Double> after = samples(text);
+        for (String code : new String[] {"1000", "1003", "1006", "4001", "other"}) {
+            double expected = code.equals("1000") ? 0 : 1;
+            assertEquals(expected, delta(before, after, "roomcast_connections_closed_total", "code=\"" + code + "\""), code);
+        }
+        assertEquals(1, delta(before, after, "roomcast_frames_in_total", "type=\"undecodable\""));
+        assertEquals(2, delta(before, after, "roomcast_frames_in_total", "type=\"hello\""));
+        assertEquals(1, delta(before, after, "roomcast_text_frames_total"));
+    }
+
+    @Test
+    void resumesAreCountedByOutcome() throws Exception {
+        Map<String, Double> before = samples(scrape());
+        String token;
+        try (TestClient first = TestClient.connect(node.port())) {
+            token = first.hello("resumer").getResumeToken();
+            first.quickJoin("orb-rush");
+        }
+        // The same player comes back on a new socket with its token: its session, and its seat, again.
+        try (TestClient again = TestClient.connect(node.port())) {
+            again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
+                    .setPlayerName("resumer").setResumeToken(token)).build());
+            assertTrue(again.await(ServerFrame::hasWelcome).getWelcome().getResumed());
+            again.await(ServerFrame::hasJoined);
+            // A token nobody issued: a new session, and the client is told.
+            try (TestClient stranger = TestClient.connect(node.port())) {
+                stranger.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
+                        .setPlayerName("stranger").setResumeToken(node.nodeId() + "~not-a-token")).build());
+                assertFalse(stranger.await(ServerFrame::hasWelcome).getWelcome().getResumed());
+                assertEquals(ErrorCode.RESUME_FAILED, stranger.await(ServerFrame::hasError).getError().getCode());
+            }
+            String text = scrape();
+            promtoolAccepts(text);
+            Map<String, Double> after = samples(text);
+            assertEquals(1, delta(before, after, "roomcast_resumes_total", "outcome=\"resumed\""));
+            assertEquals(1, delta(before, after, "roomcast_resumes_total", "outcome=\"failed\""));
+            assertEquals(0, delta(before, after, "roomcast_resumes_total", "outcome=\"from_another_node\""));
+            assertEquals(1, sample(text, "roomcast_players", "orb-rush"), "the resumed player kept its seat");
+        }
     }
 
     private String scrape() {
@@ -159,6 +270,35 @@ class PrometheusMetricsTest {
 
     private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
         return sum(after, name, null) - sum(before, name, null);
+    }
+
+    /** How much the one sample of {@code name} whose labels include {@code label} (k="v") moved. */
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String label) {
+        return labelled(after, name, label) - labelled(before, name, label);
+    }
+
+    /** How much the samples of {@code name}, whatever their labels, moved together. */
+    private static double sumDelta(Map<String, Double> before, Map<String, Double> after, String name) {
+        return total(after, name) - total(before, name);
+    }
+
+    private static double total(Map<String, Double> samples, String name) {
+        return samples.entrySet().stream().filter(e -> e.getKey().startsWith(name + "{") || e.getKey().equals(name))
+                .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /** The value of the one sample of {@code name} whose labels include {@code label}; fails unless exactly one. */
+    private static double labelled(Map<String, Double> samples, String name, String label) {
+        double value = 0;
+        int found = 0;
+        for (var e : samples.entrySet()) {
+            if (e.getKey().startsWith(name + "{") && e.getKey().contains(label)) {
+                value = e.getValue();
+                found++;
+            }
+        }
+        assertEquals(1, found, "one sample of " + name + " with " + label);
+        return value;
     }
 
     /** The value of the one sample of {@code name} whose labels contain {@code game="<gameLabel>"} (any, when null). */

@@ -21,7 +21,7 @@ class TickTimerAllocationTest {
     @Test
     void recordingATickAllocatesNothing() {
         NodeMetrics metrics = new NodeMetrics();
-        new PrometheusMetrics("alloc-node", metrics, List.of("orb-rush"), () -> 0, () -> 0, game -> 0);
+        new PrometheusMetrics("alloc-node", metrics, List.of("orb-rush"), () -> 0, () -> 0, game -> 0, game -> 0);
         RoomOutput room = new RoomOutput() {
             @Override public void toRoom(byte[] serverFrame, String exceptPlayerId) {}
             @Override public void toPlayer(String playerId, byte[] serverFrame) {}
