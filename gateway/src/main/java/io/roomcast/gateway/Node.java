@@ -102,6 +102,10 @@ public final class Node implements AutoCloseable {
         SessionStore sessionStore;
         EventStore eventStore;
         String incarnation = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
+        // Registered first: the Redis timers must be there before the first command, the rooms' tick
+        // timers before the first room. Its gauges are read only when scraped, after this constructor.
+        this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
+                this::openConnections, this::sessionCount, this::roomCount, this::playerCount);
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
             bus = new LocalMessageBus();
@@ -113,7 +117,7 @@ public final class Node implements AutoCloseable {
             eventStore = EventStore.NONE;
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
-                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
+                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile), metrics);
             this.redis = redisBus.connections();
             bus = redisBus;
             directory = new RedisRoomDirectory(redis, config.leaseMs);
@@ -124,10 +128,6 @@ public final class Node implements AutoCloseable {
             eventStore = new RedisEventStore(redis, EVENTS_KEPT);
         }
         Members members = new Members(config.nodeId, bus, metrics);
-        // Registered before the owner side exists: its rooms' tick timers must be there before the first room.
-        // Its gauges are read only when scraped, after this constructor.
-        this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
-                this::openConnections, this::sessionCount, this::roomCount, this::playerCount);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);

@@ -98,6 +98,8 @@ public final class NodeMetrics {
     public final LongAdder originsRefused = new LongAdder();
     /** Hellos refused by the authenticator (Error UNAUTHORIZED, close 4004). */
     public final LongAdder authRefused = new LongAdder();
+    /** Redis connections Lettuce connected again after losing them. */
+    public final LongAdder redisReconnects = new LongAdder();
 
     /** The close codes counted on their own ({@link #connectionsClosed}); any other is "other". */
     private static final String[] CLOSE_CODES = {"1000", "1001", "1002", "1003", "1006", "1007", "1008", "1009", "1011",
@@ -295,7 +297,9 @@ public final class NodeMetrics {
             new Counter("request_timeouts", "connections closed with no whole HTTP request within --request-timeout-ms", requestTimeouts),
             new Counter("handshakes_refused_rate", "WebSocket upgrades answered 429: over --max-handshakes-per-ip-per-second", handshakesRefusedRate),
             new Counter("origins_refused", "WebSocket upgrades answered 403: an Origin not allowed", originsRefused),
-            new Counter("auth_refused", "Hellos refused by the authenticator (close 4004)", authRefused));
+            new Counter("auth_refused", "Hellos refused by the authenticator (close 4004)", authRefused),
+            new Counter("redis_reconnects", "Redis connections (commands, publishing, pub/sub; a Redis Cluster's per shard)"
+                    + " that Lettuce connected again after losing them", redisReconnects));
     }
 
     /** Every counter with a label, in a stable order. */
@@ -313,6 +317,31 @@ public final class NodeMetrics {
             out.put(counter.name(), counter.sum());
         }
         return out;
+    }
+
+    private volatile Timer[] redisCommandTimers;
+    private volatile Timer pubSubLag;
+
+    /**
+     * The Redis timers: one per command type in the order of {@code RedisCommandLatency.COMMANDS},
+     * then the one of every other command; and the pub/sub lag of room frames. Set once at start.
+     */
+    public void redisTimers(Timer[] byCommand, Timer pubSubLag) {
+        this.redisCommandTimers = byCommand.clone();
+        this.pubSubLag = pubSubLag;
+    }
+
+    /** See {@link #redisTimers}; null until set. Lettuce's event loop reads it for every command. */
+    public Timer[] redisCommandTimers() {
+        return redisCommandTimers;
+    }
+
+    /** A room frame arrived {@code nanos} after its owner published it (its clock against ours). Bus thread. */
+    public void pubSubLag(long nanos) {
+        Timer timer = pubSubLag;
+        if (timer != null) {
+            timer.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The tick timers of each game type; set once, before the first room is created. */

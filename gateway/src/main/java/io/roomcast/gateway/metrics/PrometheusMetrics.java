@@ -11,10 +11,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.redis.RedisCommandLatency;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
@@ -44,6 +48,18 @@ public final class PrometheusMetrics {
             Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
             Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1)};
+
+    /** Bucket bounds of the Redis command histogram: a command on a LAN takes well under a millisecond; the timeout is 2 s. */
+    private static final Duration[] REDIS_BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+            Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+            Duration.ofMillis(250), Duration.ofSeconds(2)};
+
+    /** Bucket bounds of the pub/sub lag histogram: on one host a fraction of a millisecond; skewed clocks add their skew. */
+    private static final Duration[] LAG_BUCKETS = {
+            Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -100,6 +116,25 @@ public final class PrometheusMetrics {
             tickTimers.put(game, new NodeMetrics.TickTimers(duration, lateness));
         }
         counters.tickTimers(tickTimers);
+        // Redis: registered on every node (at 0 on the embedded one), so a dashboard's queries work everywhere.
+        List<String> commands = new ArrayList<>(RedisCommandLatency.COMMANDS);
+        commands.add(RedisCommandLatency.OTHER);
+        Timer[] byCommand = new Timer[commands.size()];
+        for (int i = 0; i < byCommand.length; i++) {
+            byCommand[i] = Timer.builder("roomcast.redis.command.duration")
+                    .tag("command", commands.get(i).toLowerCase(Locale.ROOT))
+                    .description("Redis commands from their write to the socket to their whole reply, by command"
+                            + " (other: connection set-up, a Redis Cluster's topology queries)")
+                    .serviceLevelObjectives(REDIS_BUCKETS)
+                    .register(registry);
+        }
+        Timer pubSubLag = Timer.builder("roomcast.pubsub.lag")
+                .description("room frames from their publish by the room's owner to their arrival on this node, the"
+                        + " owner's wall clock against this node's: includes the clock skew between the two machines"
+                        + " (none on one host); a negative lag (this clock behind) counts as 0")
+                .serviceLevelObjectives(LAG_BUCKETS)
+                .register(registry);
+        counters.redisTimers(byCommand, pubSubLag);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

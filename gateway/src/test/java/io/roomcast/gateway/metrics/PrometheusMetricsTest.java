@@ -3,6 +3,7 @@ package io.roomcast.gateway.metrics;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.testing.Eventually;
+import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
@@ -20,7 +21,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -225,6 +228,93 @@ class PrometheusMetricsTest {
         }
     }
 
+    @Test
+    void onAClusterRedisCommandsReconnectsAndThePubSubLagAreMeasured() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            List<Node> cluster = new ArrayList<>();
+            try {
+                for (String id : List.of("metrics-owner", "metrics-member")) {
+                    cluster.add(TestNodes.start(config -> {
+                        config.nodeId = id;
+                        config.redisUrl = redis.url();
+                        config.seatGraceMs = 0; // a player who closes its socket gives its seat up at once
+                    }));
+                }
+                Node owner = cluster.get(0);
+                Node member = cluster.get(1);
+                Map<String, Double> ownerBefore = samples(scrape(owner));
+                Map<String, Double> memberBefore = samples(scrape(member));
+                long publishesBefore = redis.commandCount("publish");
+
+                TestClient ann = TestClient.connect(owner.port());
+                TestClient ben = TestClient.connect(member.port());
+                try (ann; ben) {
+                    ann.hello("ann");
+                    String room = ann.quickJoin("orb-rush").getRoomId(); // owned by ann's node
+                    ben.hello("ben");
+                    ben.join(room);
+                    for (int i = 0; i < 10; i++) {
+                        ben.await(ServerFrame::hasState); // each one a room frame through Redis
+                    }
+
+                    // Redis drops every pub/sub connection, then every other one: each is connected again.
+                    long pubSubKilled = (Long) redis.command("CLIENT", "KILL", "TYPE", "pubsub");
+                    assertEquals(2, pubSubKilled, "one pub/sub connection per node");
+                    Eventually.holds(() -> reconnects(owner, ownerBefore) + reconnects(member, memberBefore) == 2,
+                            "both pub/sub connections reconnected");
+                    long othersKilled = (Long) redis.command("CLIENT", "KILL", "TYPE", "normal");
+                    assertEquals(4, othersKilled, "a command and a publishing connection per node");
+                    Eventually.holds(() -> reconnects(owner, ownerBefore) + reconnects(member, memberBefore) == 6,
+                            "every connection reconnected, once");
+                    ben.drain();
+                    ben.await(ServerFrame::hasState, Duration.ofSeconds(10)); // resubscribed: the room reaches ben again
+
+                    String text = scrape(member);
+                    promtoolAccepts(text);
+                    Map<String, Double> memberAfter = samples(text);
+                    long statesToBen = ben.received().stream().filter(ServerFrame::hasState).count();
+                    double lags = delta(memberBefore, memberAfter, "roomcast_pubsub_lag_seconds_count");
+                    assertTrue(lags >= statesToBen, lags + " room frames measured, " + statesToBen + " states reached ben");
+                    assertTrue(delta(memberBefore, memberAfter, "roomcast_pubsub_lag_seconds_sum") / lags < 0.5,
+                            "one host, one clock: a lag of well under a second");
+                    assertEquals(lags, labelled(memberAfter, "roomcast_pubsub_lag_seconds_bucket", "le=\"+Inf\"")
+                            - labelled(memberBefore, "roomcast_pubsub_lag_seconds_bucket", "le=\"+Inf\""));
+                    assertTrue(delta(memberBefore, memberAfter, "roomcast_redis_command_duration_seconds_count",
+                            "command=\"publish\"") >= 1, "ben's join went to the owner's inbox");
+                    Map<String, Double> ownerAfter = samples(scrape(owner));
+                    assertEquals(0, delta(ownerBefore, ownerAfter, "roomcast_pubsub_lag_seconds_count"),
+                            "an owner does not listen to its own rooms");
+                    assertTrue(delta(ownerBefore, ownerAfter, "roomcast_redis_command_duration_seconds_count",
+                            "command=\"eval\"") >= 1, "lease renewals and heartbeats are scripts");
+
+                    ann.sendClose(1000);
+                    ben.sendClose(1000);
+                    ann.awaitClose();
+                    ben.awaitClose();
+                }
+                // Every PUBLISH Redis ran (states, inputs and joins on their way between the nodes) was timed
+                // by the node that sent it, once: compared when the room has closed and nothing is in flight.
+                Eventually.holds(() -> owner.ownedRooms().isEmpty(), "the room closed");
+                Eventually.holds(() -> publishes(owner, ownerBefore) + publishes(member, memberBefore)
+                                == redis.commandCount("publish") - publishesBefore,
+                        "each node timed each of its publishes");
+                assertTrue(publishes(owner, ownerBefore) >= 10, "a state per tick from the owner");
+                assertEquals(0, labelled(samples(scrape(owner)), "roomcast_redis_command_duration_seconds_count",
+                        "command=\"spublish\""), "no Redis Cluster here");
+            } finally {
+                cluster.forEach(Node::stop);
+            }
+        }
+    }
+
+    private double reconnects(Node node, Map<String, Double> before) {
+        return delta(before, samples(scrape(node)), "roomcast_redis_reconnects_total");
+    }
+
+    private double publishes(Node node, Map<String, Double> before) {
+        return delta(before, samples(scrape(node)), "roomcast_redis_command_duration_seconds_count", "command=\"publish\"");
+    }
+
     private String scrape() {
         try {
             return get("/metrics").body();
@@ -234,8 +324,22 @@ class PrometheusMetricsTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
+        return get(node, path);
+    }
+
+    private static HttpResponse<String> get(Node node, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String scrape(Node node) {
+        try {
+            HttpResponse<String> response = get(node, "/metrics");
+            assertEquals(200, response.statusCode());
+            return response.body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code promtool check metrics} parses the text (exit 1 on a parse error) and lints it (exit 3). */

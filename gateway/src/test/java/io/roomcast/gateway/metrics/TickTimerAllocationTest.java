@@ -2,7 +2,11 @@ package io.roomcast.gateway.metrics;
 
 import io.roomcast.core.room.LeaveCause;
 import io.roomcast.core.runtime.RoomOutput;
+import io.lettuce.core.protocol.CommandType;
 import io.roomcast.gateway.NodeMetrics;
+import io.roomcast.gateway.cluster.redis.RedisCommandLatency;
+import io.roomcast.proto.v1.ClientFrame;
+import io.roomcast.proto.v1.ServerFrame;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -43,5 +47,44 @@ class TickTimerAllocationTest {
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         // A million ticks; anything per tick would be >= 16 MB. The bound leaves room for the probe itself.
         assertTrue(allocated < 64 * 1024, "a million recorded ticks allocated " + allocated + " bytes");
+    }
+
+    /**
+     * The other per-event meters: frames in and out by type and closes by code (I/O threads, per
+     * frame), Redis command latencies (Lettuce's event loop, per command) and the pub/sub lag (per
+     * room frame received) pick a pre-made adder or timer by index: nothing allocated per event.
+     */
+    @Test
+    void countingFramesClosesRedisCommandsAndLagsAllocatesNothing() {
+        NodeMetrics metrics = new NodeMetrics();
+        new PrometheusMetrics("alloc-node", metrics, List.of("orb-rush"), () -> 0, () -> 0, game -> 0, game -> 0);
+        RedisCommandLatency redis = new RedisCommandLatency(metrics);
+        ClientFrame.BodyCase[] in = ClientFrame.BodyCase.values();
+        ServerFrame.BodyCase[] out = ServerFrame.BodyCase.values();
+        CommandType[] commands = {CommandType.PUBLISH, CommandType.EVAL, CommandType.GET, CommandType.HELLO};
+        int[] codes = {1000, 1006, 4008, 4321};
+        for (int i = 0; i < 200_000; i++) {
+            event(metrics, redis, in, out, commands, codes, i);
+        }
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1_000_000; i++) {
+            event(metrics, redis, in, out, commands, codes, i);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64 * 1024, "a million rounds of events allocated " + allocated + " bytes");
+        assertTrue(metrics.framesIn.get("input") > 0 && metrics.connectionsClosed.get("other") > 0);
+    }
+
+    private static void event(NodeMetrics metrics, RedisCommandLatency redis, ClientFrame.BodyCase[] in,
+                              ServerFrame.BodyCase[] out, CommandType[] commands, int[] codes, int i) {
+        metrics.frameIn(in[i % in.length]);
+        metrics.frameOut(out[i % out.length]);
+        if (i % 100 == 0) {
+            metrics.undecodableFrameIn();
+            metrics.connectionClosed(codes[i / 100 % codes.length]);
+        }
+        redis.recordCommandLatency(null, null, commands[i % commands.length], 50_000, 80_000 + i % 1_000_000);
+        metrics.pubSubLag(200_000 + i % 3_000_000);
     }
 }
