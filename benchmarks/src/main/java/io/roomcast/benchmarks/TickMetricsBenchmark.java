@@ -95,7 +95,7 @@ public class TickMetricsBenchmark {
     static final class NodeTick<I extends MessageLite> {
         private final FakeClock clock = new FakeClock();
         private final LastFrameOutput output = new LastFrameOutput();
-        private final SerialExecutor executor = new SerialExecutor(Runnable::run, 1024, error -> {
+        private final SerialExecutor executor = new SerialExecutor(Runnable::run, StateEncodeBenchmark.ROOM_ID, 1024, error -> {
             throw new IllegalStateException("a tick failed", error);
         });
         private final NextWakeUp scheduler = new NextWakeUp(clock, executor);

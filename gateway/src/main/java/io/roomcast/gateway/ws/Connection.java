@@ -1,6 +1,7 @@
 package io.roomcast.gateway.ws;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.gateway.LogContext;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.auth.Authenticator;
 import io.roomcast.gateway.auth.Identity;
@@ -19,6 +20,7 @@ import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
@@ -90,14 +92,18 @@ final class Connection implements WsSocket.Listener, FrameSink {
             services.metrics().oversizeFrames.increment();
         } else {
             services.metrics().protocolViolations.increment();
-            log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
+            }
         }
     }
 
     @Override
     public void onWriteFailed(IOException error) {
         services.metrics().sendErrors.increment();
-        log.debug("send failed, closing", error);
+        try (var ignored = LogContext.session(sessionId())) {
+            log.debug("send failed, closing", error);
+        }
     }
 
     @Override
@@ -107,19 +113,40 @@ final class Connection implements WsSocket.Listener, FrameSink {
             frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
             services.metrics().undecodableFrameIn();
-            log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
-            badFrame(0, "not a ClientFrame");
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
+                badFrame(0, "not a ClientFrame");
+            }
             return;
         }
-        services.metrics().frameIn(frame.getBodyCase());
-        if (adopting) {
-            send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
-                    frame.getRequestId()));
-        } else if (session == null) {
-            handshake(frame);
-        } else {
-            dispatch(frame);
+        ClientFrame.BodyCase body = frame.getBodyCase();
+        services.metrics().frameIn(body);
+        // The session's id in the MDC around the frame's work, except for inputs and pings: they come
+        // many times a second and log nothing, and an MDC entry costs a map entry each time.
+        boolean tagged = session != null && body != ClientFrame.BodyCase.INPUT && body != ClientFrame.BodyCase.PING;
+        if (tagged) {
+            MDC.put(LogContext.SESSION, session.id());
         }
+        try {
+            if (adopting) {
+                send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
+                        frame.getRequestId()));
+            } else if (session == null) {
+                handshake(frame);
+            } else {
+                dispatch(frame);
+            }
+        } finally {
+            if (tagged) {
+                MDC.remove(LogContext.SESSION);
+            }
+        }
+    }
+
+    /** The session's id, or null before the Welcome. */
+    private String sessionId() {
+        Session current = session;
+        return current == null ? null : current.id();
     }
 
     private void handshake(ClientFrame frame) {
@@ -179,12 +206,14 @@ final class Connection implements WsSocket.Listener, FrameSink {
             return;
         }
         session = adopted;
-        if (closing.get()) {
-            services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
-            return;
+        try (var ignored = LogContext.session(adopted.id())) {
+            if (closing.get()) {
+                services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
+                return;
+            }
+            services.metrics().resumes.increment(NodeMetrics.RESUMED_FROM_ANOTHER_NODE); // also resumed_from_another_node_total
+            services.rooms().resumed(session, hello.getCursorsList());
         }
-        services.metrics().resumes.increment(NodeMetrics.RESUMED_FROM_ANOTHER_NODE); // also resumed_from_another_node_total
-        services.rooms().resumed(session, hello.getCursorsList());
     }
 
     /** A new session — or, for a verified player who has one on this node already, that one taken over. */
@@ -304,7 +333,9 @@ final class Connection implements WsSocket.Listener, FrameSink {
             handshakeTimer.remove();
         }
         if (session != null) {
-            services.sessions().detach(session, this);
+            try (var ignored = LogContext.session(session.id())) {
+                services.sessions().detach(session, this);
+            }
         }
         onClosed.accept(this);
     }
@@ -350,7 +381,9 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private void cutSlowConsumer(String why) {
         if (closing.compareAndSet(false, true)) {
             services.metrics().slowConsumerCloses.increment();
-            log.debug("slow consumer: {}", why);
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("slow consumer: {}", why);
+            }
             socket.closeAhead(CloseCodes.SLOW_CONSUMER, "slow consumer");
         }
     }
