@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  *       difference is what the metrics add to a tick.
  *   <li>{@code metricsHooksAlone}: only the calls a tick makes into the wrapper (its recording of
  *       the tick's times), with varying values: the metrics' own cost, without the tick's noise.
+ *   <li>{@code turnWithLogContext} / {@code turnWithoutLogContext}: a turn of a room's executor with
+ *       one empty task, with and without the room's id in the logging context (SLF4J's MDC, on
+ *       Logback) around it: what tagging a room's log lines costs each turn.
  * </ul>
  *
  * Not counted: the timer thread's scheduling (a fake clock stands in for it), the fan-out and
@@ -60,6 +63,9 @@ public class TickMetricsBenchmark {
     private NodeTick<?> withoutMetrics;
     private RoomOutput hooks;
     private long n;
+    private static final Runnable NOTHING = () -> {};
+    private final SerialExecutor untagged = new SerialExecutor(Runnable::run, 1024, error -> {});
+    private final SerialExecutor tagged = new SerialExecutor(Runnable::run, StateEncodeBenchmark.ROOM_ID, 1024, error -> {});
 
     @Setup
     public void setUp() {
@@ -81,6 +87,18 @@ public class TickMetricsBenchmark {
     @Benchmark
     public byte[] tickWithoutMetrics() {
         return withoutMetrics.tick();
+    }
+
+    /** A turn of a room's executor running one empty task, without the room in the logging context. */
+    @Benchmark
+    public void turnWithoutLogContext() {
+        untagged.execute(NOTHING);
+    }
+
+    /** The same with the room's id put in the MDC for the turn and taken out after (what every room turn does). */
+    @Benchmark
+    public void turnWithLogContext() {
+        tagged.execute(NOTHING);
     }
 
     @Benchmark
