@@ -262,6 +262,9 @@ class PrometheusMetricsTest {
                     assertEquals(2, pubSubKilled, "one pub/sub connection per node");
                     Eventually.holds(() -> reconnects(owner, ownerBefore) + reconnects(member, memberBefore) == 2,
                             "both pub/sub connections reconnected");
+                    // Until it has resubscribed, a reconnected pub/sub connection is a "normal" client to Redis.
+                    Eventually.holds(() -> ((String) redis.command("CLIENT", "LIST", "TYPE", "pubsub")).lines().count() == 2,
+                            "both pub/sub connections subscribed again");
                     long othersKilled = (Long) redis.command("CLIENT", "KILL", "TYPE", "normal");
                     assertEquals(4, othersKilled, "a command and a publishing connection per node");
                     Eventually.holds(() -> reconnects(owner, ownerBefore) + reconnects(member, memberBefore) == 6,
