@@ -5,11 +5,13 @@ import io.roomcast.core.runtime.RoomOutput;
 import io.lettuce.core.protocol.CommandType;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.redis.RedisCommandLatency;
+import io.roomcast.gateway.cluster.redis.WallClockMicros;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.ServerFrame;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -49,10 +51,24 @@ class TickTimerAllocationTest {
         assertTrue(allocated < 64 * 1024, "a million recorded ticks allocated " + allocated + " bytes");
     }
 
+    @Test
+    void theMicrosecondWallClockFollowsTheWallClock() {
+        for (int i = 0; i < 5; i++) {
+            Instant before = Instant.now();
+            long micros = WallClockMicros.now();
+            Instant after = Instant.now();
+            long low = before.getEpochSecond() * 1_000_000L + before.getNano() / 1_000;
+            long high = after.getEpochSecond() * 1_000_000L + after.getNano() / 1_000;
+            // Within a millisecond: nanoTime and the wall clock drift apart by parts per million per second at most.
+            assertTrue(micros >= low - 1_000 && micros <= high + 1_000, low + " <= " + micros + " <= " + high);
+        }
+    }
+
     /**
      * The other per-event meters: frames in and out by type and closes by code (I/O threads, per
      * frame), Redis command latencies (Lettuce's event loop, per command) and the pub/sub lag (per
-     * room frame received) pick a pre-made adder or timer by index: nothing allocated per event.
+     * room frame received, its stamps read from {@link WallClockMicros}) pick a pre-made adder or
+     * timer by index: nothing allocated per event.
      */
     @Test
     void countingFramesClosesRedisCommandsAndLagsAllocatesNothing() {
@@ -85,6 +101,7 @@ class TickTimerAllocationTest {
             metrics.connectionClosed(codes[i / 100 % codes.length]);
         }
         redis.recordCommandLatency(null, null, commands[i % commands.length], 50_000, 80_000 + i % 1_000_000);
-        metrics.pubSubLag(200_000 + i % 3_000_000);
+        long sentAtMicros = WallClockMicros.now() - 200 - i % 3_000; // a RoomFrame's stamp, then its receipt
+        metrics.pubSubLag((WallClockMicros.now() - sentAtMicros) * 1_000);
     }
 }

@@ -8,7 +8,6 @@ import io.roomcast.proto.cluster.NodeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,7 +59,7 @@ public final class RedisMessageBus implements MessageBus {
                 .setLost(message.lost())
                 .setReleased(message.released())
                 .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())) // never modified after encoding
-                .setSentAtUs(nowMicros());
+                .setSentAtUs(WallClockMicros.now());
         if (message.exceptPlayer() != null) {
             wire.setExceptPlayer(message.exceptPlayer());
         }
@@ -78,22 +77,12 @@ public final class RedisMessageBus implements MessageBus {
                 return;
             }
             if (wire.getSentAtUs() != 0) {
-                metrics.pubSubLag((nowMicros() - wire.getSentAtUs()) * 1_000);
+                metrics.pubSubLag((WallClockMicros.now() - wire.getSentAtUs()) * 1_000);
             }
             listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
                     wire.getLastEventOffset(), wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
                     wire.getLost(), wire.getReleased()));
         });
-    }
-
-    /**
-     * The wall clock in microseconds, for the pub/sub lag: {@code System.currentTimeMillis} is too
-     * coarse for a hop that takes a fraction of a millisecond on one host. (The Instant does not
-     * outlive the call; the JIT usually does not even make it.)
-     */
-    private static long nowMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     @Override
