@@ -114,6 +114,10 @@ public final class Node implements AutoCloseable {
         SessionStore sessionStore;
         EventStore eventStore;
         String incarnation = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
+        // Registered first: the Redis timers must be there before the first command, the rooms' tick
+        // timers before the first room. Its gauges are read only when scraped, after this constructor.
+        this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
+                this::openConnections, this::sessionCount, this::roomCount, this::playerCount);
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
             bus = new LocalMessageBus();
@@ -126,7 +130,7 @@ public final class Node implements AutoCloseable {
             this.nodeReports = NodeReports.NONE;
         } else {
             RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
-                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile));
+                    new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile), metrics);
             this.redis = redisBus.connections();
             bus = redisBus;
             directory = new RedisRoomDirectory(redis, config.leaseMs);
@@ -140,10 +144,6 @@ public final class Node implements AutoCloseable {
         this.presence = presence;
         Members members = new Members(config.nodeId, bus, metrics);
         this.members = members;
-        // Registered before the owner side exists: its rooms' tick timers must be there before the first room.
-        // Its gauges are read only when scraped, after this constructor.
-        this.prometheus = new PrometheusMetrics(config.nodeId, metrics, games.stream().map(RoomType::name).toList(),
-                this::openConnections, this::sessionCount, this::roomCount);
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);
@@ -279,6 +279,10 @@ public final class Node implements AutoCloseable {
 
     private int roomCount(String gameType) {
         return owner.roomCount(gameType);
+    }
+
+    private int playerCount(String gameType) {
+        return owner.playerCount(gameType);
     }
 
     private Map<String, Object> status() {

@@ -99,6 +99,16 @@ public final class TickLoop {
         return skippedTicks;
     }
 
+    /**
+     * When tick {@code tick} was due on this loop's clock: its place on the fixed grid. Called from
+     * the tick callback with the tick it was given, it tells how late that tick started. Ticks
+     * skipped after a long stall move the grid, so a tick after a skip is measured against its
+     * own due time, not the skipped ones'.
+     */
+    public long dueNanos(long tick) {
+        return originNanos + tick * periodNanos;
+    }
+
     private void wakeUp() {
         wakeUp = null;
         if (!running) {

@@ -39,4 +39,13 @@ public interface RoomOutput {
      */
     default void tickTook(long nanos) {
     }
+
+    /**
+     * A tick started {@code nanos} after it was due on the room's fixed grid (measured on the room's
+     * clock): the timer's wake-up, the wait for a room worker, and, in a catch-up run, the ticks
+     * before it. Called at the start of every tick, before {@link #tickTook}. For a host's metrics:
+     * must not allocate or block.
+     */
+    default void tickLate(long nanos) {
+    }
 }

@@ -425,6 +425,7 @@ public final class RoomRuntime<I> {
 
     private void runTick(long tick) {
         long startNanos = clock.nanoTime();
+        output.tickLate(Math.max(0, startNanos - loop.dueNanos(tick)));
         tickBody(tick);
         if (!closed) {
             output.tickTook(clock.nanoTime() - startNanos);

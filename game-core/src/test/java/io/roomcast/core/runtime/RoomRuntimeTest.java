@@ -117,6 +117,22 @@ class RoomRuntimeTest {
         }
 
         @Test
+        void eachTickSaysHowLateItStartedAgainstItsPlaceOnTheGrid() {
+            join("alice");
+            tick(); // tick 1, due at 50 ms, runs at 50 ms
+            assertEquals(List.of(0L), output.ticksLate());
+
+            // The room's thread comes back 130 ms later (at 180 ms): ticks 2 and 3 (due at 100 and
+            // 150 ms) run back to back at once, 80 and 30 ms late; tick 4 is on time again.
+            clock.advance(Duration.ofMillis(130));
+            scheduler.runDue();
+            tick();
+
+            assertEquals(List.of(0L, 80_000_000L, 30_000_000L, 0L), output.ticksLate());
+            assertEquals(4, output.roomStates().size());
+        }
+
+        @Test
         void aClientFollowingTheFramesSeesTheRoomsState() {
             ServerFrame joined = RecordingRoomOutput.decode(
                     ((JoinResult.Seated) runtime.join("alice", "Alice")).joinedFrame());
@@ -342,8 +358,8 @@ class RoomRuntimeTest {
             join("alice");
             join("bob");
 
-            assertEquals(EmitResult.OK, runtime.emit("alice", "chat", text("hi"), null));
-            assertEquals(EmitResult.OK, runtime.emit("bob", "chat", text("yo"), ""));
+            assertEquals(EmitResult.ok(1), runtime.emit("alice", "chat", text("hi"), null)); // the ack tells the sender where its event went
+            assertEquals(EmitResult.ok(2), runtime.emit("bob", "chat", text("yo"), ""));
 
             List<RoomFrame> frames = output.roomFrames();
             assertEquals(List.of("alice", "bob"), frames.stream().map(RoomFrame::exceptPlayerId).toList());

@@ -27,6 +27,7 @@ public final class RecordingRoomOutput implements RoomOutput {
     private final List<RoomFrame> roomFrames = new ArrayList<>();
     private final List<PlayerFrame> playerFrames = new ArrayList<>();
     private final List<Removal> removals = new ArrayList<>();
+    private final List<Long> ticksLate = new ArrayList<>();
     private boolean roomClosed;
 
     /** Decodes an encoded {@code ServerFrame}, failing the test if it does not parse. */
@@ -56,6 +57,16 @@ public final class RecordingRoomOutput implements RoomOutput {
     @Override
     public void roomClosed() {
         roomClosed = true;
+    }
+
+    @Override
+    public void tickLate(long nanos) {
+        ticksLate.add(nanos);
+    }
+
+    /** How late each tick started (nanoseconds after it was due), oldest first. */
+    public List<Long> ticksLate() {
+        return ticksLate;
     }
 
     public List<RoomFrame> roomFrames() {

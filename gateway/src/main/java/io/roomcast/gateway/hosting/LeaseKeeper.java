@@ -6,6 +6,7 @@ import io.roomcast.gateway.cluster.RoomOwnership;
 import io.roomcast.gateway.members.Members;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.proto.v1.LeaveReason;
+import io.roomcast.gateway.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,9 @@ final class LeaseKeeper {
      * (its directory entry, its snapshot) is written again.
      */
     private void reclaimed(RoomHost host, RoomOwnership.Lease lease) {
-        log.warn("room {}: Redis had lost its lease; claimed again at epoch {}", host.roomId(), lease.epoch());
+        try (var ignored = LogContext.room(host.roomId())) {
+            log.warn("room {}: Redis had lost its lease; claimed again at epoch {}", host.roomId(), lease.epoch());
+        }
         metrics.leasesReclaimed.increment();
         host.leaseReclaimed(lease);
         members.hostHere(host.roomId(), lease.epoch());
@@ -105,8 +108,10 @@ final class LeaseKeeper {
      * it closed. The worker it holds stays held.
      */
     private void giveUp(RoomHost host, long stalledNanos) {
-        log.warn("room {} ({}) has been stuck in one task for {} ms: giving it up{}", host.roomId(), host.gameType(),
-                TimeUnit.NANOSECONDS.toMillis(stalledNanos), canHandOver ? " for a takeover" : "");
+        try (var ignored = LogContext.room(host.roomId())) {
+            log.warn("room {} ({}) has been stuck in one task for {} ms: giving it up{}", host.roomId(), host.gameType(),
+                    TimeUnit.NANOSECONDS.toMillis(stalledNanos), canHandOver ? " for a takeover" : "");
+        }
         metrics.roomsStalled.increment();
         host.fence();
         hosts.remove(host);

@@ -121,6 +121,17 @@ public final class OwnerSide {
         return rooms;
     }
 
+    /** Players seated in the rooms this node owns of one game type (for /metrics: a pass over the rooms when scraped). */
+    public int playerCount(String gameType) {
+        int players = 0;
+        for (RoomHost host : hosts.all()) {
+            if (host.gameType().equals(gameType)) {
+                players += host.seatsTaken();
+            }
+        }
+        return players;
+    }
+
     /** Rooms this node owns of one game type (for /metrics: a pass over the rooms when scraped). */
     public int roomCount(String gameType) {
         return (int) hosts.all().stream().filter(host -> host.gameType().equals(gameType)).count();

@@ -15,6 +15,8 @@ import io.roomcast.gateway.members.Members;
 import io.roomcast.gateway.members.RoomFanout;
 import io.roomcast.gateway.routing.MemberChannel;
 import io.roomcast.gateway.routing.RoomCreator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.util.Map;
@@ -32,6 +34,8 @@ import java.util.function.BiConsumer;
  * on the room's thread.
  */
 final class RoomLifecycle implements RoomHost.Events, RoomCreator {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomLifecycle.class);
 
     private static final String ROOM_ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -99,7 +103,10 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
             }
             RoomHost host = newHost(type, lease.get(), claimedAt, options);
             metrics.roomsCreated.increment();
-            host.executor().execute(host.runtime()::start);
+            host.executor().execute(() -> {
+                log.debug("room opened: {}", type.name()); // on the room's thread: the line carries its id
+                host.runtime().start();
+            });
             hosts.started(roomId, host);
             directory.publish(new RoomDirectory.RoomEntry(roomId, type.name(), host.filterKey(), host.maxPlayers()));
             return new Created(Outcome.CREATED, roomId);
@@ -128,7 +135,8 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
      */
     <I> RoomHost newHost(RoomType<I> type, RoomOwnership.Lease lease, long claimedAt, Map<String, String> options) {
         RoomSettings settings = effectiveSettings(type.settings());
-        SerialExecutor executor = new SerialExecutor(workers.pool(), config.roomQueueMax, e -> metrics.roomTaskErrors.increment());
+        SerialExecutor executor = new SerialExecutor(workers.pool(), lease.roomId(), config.roomQueueMax,
+                e -> metrics.roomTaskErrors.increment());
         RoomFanout localMembers = members.hostHere(lease.roomId(), lease.epoch());
         RoomHost host = new RoomHost(lease.roomId(), type.name(), RoomDirectory.filterKey(type.filterBy(), options),
                 settings.maxPlayers(), executor, lease, new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)),
@@ -181,6 +189,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     public void roomClosed(RoomHost host) {
         if (hosts.remove(host)) {
             metrics.roomsClosed.increment();
+            log.debug("room closed");
         }
         members.unhost(host.localMembers());
         if (!host.isFenced()) {

@@ -1,7 +1,9 @@
 package io.roomcast.gateway.hosting;
 
+import io.roomcast.gateway.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -27,6 +29,7 @@ public final class SerialExecutor implements Executor {
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Executor pool;
+    private final String roomId; // the MDC's room around each turn; null: none
     private final Consumer<Throwable> errors;
     private final int maxQueued;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -37,7 +40,13 @@ public final class SerialExecutor implements Executor {
 
     /** @param maxQueued tasks waiting beyond which {@link #tryExecute} refuses */
     public SerialExecutor(Executor pool, int maxQueued, Consumer<Throwable> errors) {
+        this(pool, null, maxQueued, errors);
+    }
+
+    /** As above, every task's log lines tagged with {@code roomId} ({@link LogContext#ROOM}). */
+    public SerialExecutor(Executor pool, String roomId, int maxQueued, Consumer<Throwable> errors) {
         this.pool = pool;
+        this.roomId = roomId;
         this.maxQueued = maxQueued;
         this.errors = errors;
     }
@@ -74,6 +83,12 @@ public final class SerialExecutor implements Executor {
 
     private void runTurn() {
         runningOn = Thread.currentThread();
+        // The room's id in the MDC once per turn (up to TASKS_PER_TURN tasks), not per task; what
+        // was there before (a turn run inline by another room's task, in tests) comes back after.
+        String outer = roomId == null ? null : MDC.get(LogContext.ROOM);
+        if (roomId != null) {
+            MDC.put(LogContext.ROOM, roomId);
+        }
         try {
             for (int i = 0; i < TASKS_PER_TURN; i++) {
                 Runnable task = tasks.poll();
@@ -93,6 +108,13 @@ public final class SerialExecutor implements Executor {
             }
         } finally {
             runningOn = null;
+            if (roomId != null) {
+                if (outer == null) {
+                    MDC.remove(LogContext.ROOM);
+                } else {
+                    MDC.put(LogContext.ROOM, outer);
+                }
+            }
         }
         scheduled.set(false);
         if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {

@@ -17,6 +17,7 @@ import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.proto.cluster.HostSnapshot;
 import io.roomcast.proto.cluster.RoomSnapshot;
 import io.roomcast.proto.v1.LeaveReason;
+import io.roomcast.gateway.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,13 +171,22 @@ final class Takeover {
                 .whenComplete((done, failure) -> {
                     takingOver.remove(roomId);
                     if (failure != null) {
-                        log.warn("taking over room {} failed: {}", roomId, failure.toString());
+                        try (var ignored = LogContext.room(roomId)) {
+                            log.warn("taking over room {} failed: {}", roomId, failure.toString());
+                        }
                     }
                 });
     }
 
     private void restoreOrEnd(RoomOwnership.Lease lease, Optional<byte[]> saved, List<byte[]> logged, Members.SilentRoom silent,
                               long claimedAt) {
+        try (var ignored = LogContext.room(lease.roomId())) {
+            restoreOrEndHere(lease, saved, logged, silent, claimedAt);
+        }
+    }
+
+    private void restoreOrEndHere(RoomOwnership.Lease lease, Optional<byte[]> saved, List<byte[]> logged,
+                                  Members.SilentRoom silent, long claimedAt) {
         HostSnapshot snapshot = null;
         try {
             snapshot = saved.isPresent() ? HostSnapshot.parseFrom(saved.get()) : null;

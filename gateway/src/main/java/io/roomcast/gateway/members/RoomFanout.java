@@ -152,8 +152,9 @@ public final class RoomFanout {
 
     private void send(MessageBus.RoomFrame message) {
         String except = message.exceptPlayer();
-        boolean event = ServerFrames.isEvent(message.frame());
-        WireFrame frame = WireFrame.binary(message.frame(), ServerFrames.isState(message.frame()));
+        ServerFrame.BodyCase body = ServerFrames.bodyOf(message.frame());
+        boolean event = body == ServerFrame.BodyCase.EVENT;
+        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body);
         for (Session member : members) {
             // An event held back during a repair may be older than a member admitted meanwhile.
             if ((except == null || !except.equals(member.id()))
@@ -247,7 +248,7 @@ public final class RoomFanout {
     /** A missed event, as live traffic would have had it: not to its sender, not to a member who joined after it. */
     private void sendRepaired(byte[] event, Event parsed) {
         String sender = parsed.getFromPlayer();
-        WireFrame frame = WireFrame.binary(event, false);
+        WireFrame frame = WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT);
         for (Session member : members) {
             if (!sender.equals(member.id()) && joinedAt.getOrDefault(member, -1L) < parsed.getOffset()) {
                 member.send(frame);

@@ -13,6 +13,7 @@ import io.roomcast.proto.v1.LeaveReason;
 import io.roomcast.proto.v1.NamedRoom;
 import io.roomcast.proto.v1.RoomCursor;
 
+import io.roomcast.gateway.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,7 +244,10 @@ public final class Joins {
         if (failure != null || !reply.getOk()) {
             members.forget(roomId, session);
             ErrorCode code = failure != null ? ErrorCode.INTERNAL : ErrorCode.forNumber(reply.getErrorCode());
-            String message = failure != null ? describe(failure) : reply.getMessage();
+            String message;
+            try (var inSession = LogContext.session(session.id()); var inRoom = LogContext.room(roomId)) {
+                message = failure != null ? describe(failure) : reply.getMessage();
+            }
             if (rejoin && retry != null && (failure != null || code == ErrorCode.ROOM_NOT_FOUND)) {
                 // The room is between owners (a takeover or a hand-over under way): look again. If
                 // nobody else noticed (every player was on the dead node), this node takes it.

@@ -35,6 +35,29 @@ public final class ServerFrames {
         return serverFrame.length > 0 && serverFrame[0] == STATE_TAG;
     }
 
+    /**
+     * The body of an encoded {@code ServerFrame}, from its first field's tag (one or two bytes;
+     * the frames the node encodes hold only their body), without decoding it: the send path
+     * counts frames by type with it. {@code BODY_NOT_SET} for anything else.
+     */
+    public static ServerFrame.BodyCase bodyOf(byte[] serverFrame) {
+        if (serverFrame.length == 0) {
+            return ServerFrame.BodyCase.BODY_NOT_SET;
+        }
+        int tag = serverFrame[0] & 0xFF;
+        if (tag >= 0x80) { // a varint of two bytes: field numbers 16 and up
+            if (serverFrame.length < 2 || (serverFrame[1] & 0x80) != 0) {
+                return ServerFrame.BodyCase.BODY_NOT_SET;
+            }
+            tag = (tag & 0x7F) | (serverFrame[1] << 7);
+        }
+        if ((tag & 0x7) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            return ServerFrame.BodyCase.BODY_NOT_SET;
+        }
+        ServerFrame.BodyCase body = ServerFrame.BodyCase.forNumber(tag >>> 3);
+        return body == null ? ServerFrame.BodyCase.BODY_NOT_SET : body;
+    }
+
     public static byte[] error(ErrorCode code, String message, int requestId) {
         return ServerFrame.newBuilder()
                 .setError(Error.newBuilder().setCode(code).setMessage(message).setRequestId(requestId))

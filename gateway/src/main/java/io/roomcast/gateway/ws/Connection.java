@@ -1,6 +1,8 @@
 package io.roomcast.gateway.ws;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.gateway.LogContext;
+import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.auth.Authenticator;
 import io.roomcast.gateway.auth.Identity;
 import io.roomcast.gateway.session.ServerFrames;
@@ -18,6 +20,7 @@ import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.Welcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
@@ -89,35 +92,61 @@ final class Connection implements WsSocket.Listener, FrameSink {
             services.metrics().oversizeFrames.increment();
         } else {
             services.metrics().protocolViolations.increment();
-            log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("client broke the WebSocket protocol ({}): {}", code, reason);
+            }
         }
     }
 
     @Override
     public void onWriteFailed(IOException error) {
         services.metrics().sendErrors.increment();
-        log.debug("send failed, closing", error);
+        try (var ignored = LogContext.session(sessionId())) {
+            log.debug("send failed, closing", error);
+        }
     }
 
     @Override
     public void onBinary(ByteBuffer message) {
-        services.metrics().framesIn.increment();
         ClientFrame frame;
         try {
             frame = ClientFrame.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
-            log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
-            badFrame(0, "not a ClientFrame");
+            services.metrics().undecodableFrameIn();
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("undecodable frame: {}", e.getMessage()); // the parser's words are not the client's business
+                badFrame(0, "not a ClientFrame");
+            }
             return;
         }
-        if (adopting) {
-            send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
-                    frame.getRequestId()));
-        } else if (session == null) {
-            handshake(frame);
-        } else {
-            dispatch(frame);
+        ClientFrame.BodyCase body = frame.getBodyCase();
+        services.metrics().frameIn(body);
+        // The session's id in the MDC around the frame's work, except for inputs and pings: they come
+        // many times a second and log nothing, and an MDC entry costs a map entry each time.
+        boolean tagged = session != null && body != ClientFrame.BodyCase.INPUT && body != ClientFrame.BodyCase.PING;
+        if (tagged) {
+            MDC.put(LogContext.SESSION, session.id());
         }
+        try {
+            if (adopting) {
+                send(ServerFrames.error(ErrorCode.HELLO_REQUIRED, "the resume is being looked up: wait for the Welcome",
+                        frame.getRequestId()));
+            } else if (session == null) {
+                handshake(frame);
+            } else {
+                dispatch(frame);
+            }
+        } finally {
+            if (tagged) {
+                MDC.remove(LogContext.SESSION);
+            }
+        }
+    }
+
+    /** The session's id, or null before the Welcome. */
+    private String sessionId() {
+        Session current = session;
+        return current == null ? null : current.id();
     }
 
     private void handshake(ClientFrame frame) {
@@ -152,6 +181,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         }
         SessionRegistry.Resumed resumed = sessions.resume(hello.getResumeToken(), this, s -> welcome(s, true));
         if (resumed != null) {
+            services.metrics().resumes.increment(NodeMetrics.RESUMED);
             session = resumed.session();
             if (resumed.replaced() != null) {
                 resumed.replaced().close(CloseCodes.SESSION_REPLACED, "session resumed on another socket");
@@ -169,18 +199,21 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private void adopted(Session adopted, String name, int requestId, Hello hello) {
         adopting = false;
         if (adopted == null) {
+            services.metrics().resumes.increment(NodeMetrics.RESUME_FAILED);
             if (!closing.get()) {
                 openSession(hello, name, requestId, true);
             }
             return;
         }
         session = adopted;
-        if (closing.get()) {
-            services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
-            return;
+        try (var ignored = LogContext.session(adopted.id())) {
+            if (closing.get()) {
+                services.sessions().detach(adopted, this); // gone meanwhile: its seats wait for the grace as usual
+                return;
+            }
+            services.metrics().resumes.increment(NodeMetrics.RESUMED_FROM_ANOTHER_NODE); // also resumed_from_another_node_total
+            services.rooms().resumed(session, hello.getCursorsList());
         }
-        services.metrics().resumedFromAnotherNode.increment();
-        services.rooms().resumed(session, hello.getCursorsList());
     }
 
     /** A new session — or, for a verified player who has one on this node already, that one taken over. */
@@ -293,13 +326,16 @@ final class Connection implements WsSocket.Listener, FrameSink {
     }
 
     @Override
-    public void onClosed() {
+    public void onClosed(int closeCode) {
+        services.metrics().connectionClosed(closeCode);
         closing.set(true);
         if (handshakeTimer != null) {
             handshakeTimer.remove();
         }
         if (session != null) {
-            services.sessions().detach(session, this);
+            try (var ignored = LogContext.session(session.id())) {
+                services.sessions().detach(session, this);
+            }
         }
         onClosed.accept(this);
     }
@@ -309,7 +345,8 @@ final class Connection implements WsSocket.Listener, FrameSink {
     @Override
     public void send(byte[] serverFrame) {
         if (!closing.get()) {
-            send(WireFrame.binaryForOne(serverFrame, ServerFrames.isState(serverFrame)));
+            ServerFrame.BodyCase body = ServerFrames.bodyOf(serverFrame);
+            send(WireFrame.binaryForOne(serverFrame, body == ServerFrame.BodyCase.STATE, body));
         }
     }
 
@@ -319,7 +356,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
             return;
         }
         if (socket.trySend(frame, services.config().sendQueueBytes)) {
-            services.metrics().framesOut.increment();
+            services.metrics().frameOut(frame.body());
             if (frame.droppable() && behindSinceNanos != 0) {
                 behindSinceNanos = 0; // a state went out: the client caught up
             }
@@ -344,7 +381,9 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private void cutSlowConsumer(String why) {
         if (closing.compareAndSet(false, true)) {
             services.metrics().slowConsumerCloses.increment();
-            log.debug("slow consumer: {}", why);
+            try (var ignored = LogContext.session(sessionId())) {
+                log.debug("slow consumer: {}", why);
+            }
             socket.closeAhead(CloseCodes.SLOW_CONSUMER, "slow consumer");
         }
     }

@@ -48,7 +48,7 @@ public final class WsEndpoint {
         HeaderMap headers = exchange.getRequestHeaders();
         InetAddress client = gate.addresses().clientOf(stream.getPeerAddress(), headers.getLast(Headers.X_FORWARDED_FOR));
         IoLoop loop = loops.computeIfAbsent(stream.getIoThread(), IoLoop::new);
-        Connection connection = new Connection(new WsSocket(stream, loop, services.config().maxFrameBytes), services,
+        Connection connection = new Connection(new WsSocket(stream, loop, services.config().maxFrameBytes, services.metrics().sentBytes), services,
                 authenticator, client, headers.getFirst(Headers.ORIGIN), open::remove);
         open.add(connection);
         connection.start();

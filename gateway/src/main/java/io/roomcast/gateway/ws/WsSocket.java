@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One upgraded WebSocket connection on its XNIO I/O thread: reads and decodes client frames,
@@ -41,8 +42,11 @@ final class WsSocket implements FrameDecoder.Handler {
         /** A write to the socket failed; it is closing. */
         void onWriteFailed(IOException error);
 
-        /** The TCP connection is closed; called once. */
-        void onClosed();
+        /**
+         * The TCP connection is closed; called once, with the code of the close frame the node sent
+         * (its own, or its echo of the client's), or 1006 when it ended without one.
+         */
+        void onClosed(int closeCode);
     }
 
     private static final Logger log = LoggerFactory.getLogger(WsSocket.class);
@@ -56,7 +60,9 @@ final class WsSocket implements FrameDecoder.Handler {
     private final IoLoop loop;
     private final FrameDecoder decoder;
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final LongAdder sentBytes;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private volatile int closeCode; // of the first close asked for; 0: none yet
     private volatile boolean closeJumpsQueue;
     private Listener listener;
 
@@ -68,8 +74,10 @@ final class WsSocket implements FrameDecoder.Handler {
     private boolean closeReceived;
     private boolean closed;
 
-    WsSocket(StreamConnection connection, IoLoop loop, int maxMessageBytes) {
+    /** @param sentBytes counts every byte written to the socket */
+    WsSocket(StreamConnection connection, IoLoop loop, int maxMessageBytes, LongAdder sentBytes) {
         this.connection = connection;
+        this.sentBytes = sentBytes;
         this.source = connection.getSourceChannel();
         this.sink = connection.getSinkChannel();
         this.loop = loop;
@@ -111,6 +119,7 @@ final class WsSocket implements FrameDecoder.Handler {
     /** Sends a close frame after what is already queued, then closes the connection. Any thread. */
     void close(int code, String reason) {
         if (closeRequested.compareAndSet(false, true)) {
+            closeCode = code;
             sendControl(WireFrame.close(code, reason));
         }
     }
@@ -122,6 +131,7 @@ final class WsSocket implements FrameDecoder.Handler {
      */
     void closeAhead(int code, String reason) {
         if (closeRequested.compareAndSet(false, true)) {
+            closeCode = code;
             closeJumpsQueue = true;
             sendControl(WireFrame.close(code, reason));
         }
@@ -179,6 +189,7 @@ final class WsSocket implements FrameDecoder.Handler {
                     wanted += loop.writeVector[i].remaining();
                 }
                 long written = sink.write(loop.writeVector, 0, n);
+                sentBytes.add(written);
                 queuedBytes.addAndGet(-queue.consume(written));
                 Arrays.fill(loop.writeVector, 0, n, null);
                 if (written < wanted) {
@@ -309,6 +320,7 @@ final class WsSocket implements FrameDecoder.Handler {
         partial = null;
         queue.clear();
         queuedBytes.set(0);
-        listener.onClosed();
+        int code = closeCode;
+        listener.onClosed(code == 0 ? FrameDecoder.CLOSE_ABNORMAL : code);
     }
 }

@@ -107,18 +107,29 @@ class DashboardMetricsTest {
     }
 
     @Test
-    void theDashboardCoversSessionsRoomsTicksFanOutAndClusterEvents() {
+    void theDashboardCoversSessionsPlayersRoomsTicksFanOutClusterEventsAndRedis() {
         Set<String> used = new TreeSet<>();
         queries().forEach(query -> used.addAll(metricNames(query)));
         for (String metric : List.of("roomcast_sessions", "roomcast_connections_open", "roomcast_rooms_owned",
-                "roomcast_tick_duration_seconds_bucket", "roomcast_frames_out_total", "roomcast_rooms_taken_over_total",
-                "roomcast_rooms_fenced_total", "roomcast_resumed_from_another_node_total", "roomcast_states_dropped_total",
-                "roomcast_slow_consumer_closes_total")) {
+                "roomcast_players", "roomcast_tick_duration_seconds_bucket", "roomcast_tick_lateness_seconds_bucket",
+                "roomcast_frames_out_total", "roomcast_frames_in_total", "roomcast_sent_bytes_total",
+                "roomcast_connections_closed_total", "roomcast_rooms_taken_over_total", "roomcast_rooms_fenced_total",
+                "roomcast_resumes_total", "roomcast_states_dropped_total", "roomcast_slow_consumer_closes_total",
+                "roomcast_redis_reconnects_total", "roomcast_redis_command_duration_seconds_bucket",
+                "roomcast_pubsub_lag_seconds_bucket")) {
             assertTrue(used.contains(metric), "the dashboard shows " + metric + "; it uses " + used);
         }
-        assertTrue(queries().stream().anyMatch(query -> query.startsWith("histogram_quantile(0.99,")
-                        && query.contains("roomcast_tick_duration_seconds_bucket") && query.contains("by (game, le)")),
-                "tick duration p99 per game");
+        for (String p99 : List.of("roomcast_tick_duration_seconds_bucket by (game, le)",
+                "roomcast_tick_lateness_seconds_bucket by (game, le)",
+                "roomcast_redis_command_duration_seconds_bucket by (command, le)",
+                "roomcast_pubsub_lag_seconds_bucket by (node, le)")) {
+            String histogram = p99.substring(0, p99.indexOf(' '));
+            String grouping = p99.substring(p99.indexOf(' ') + 1);
+            assertTrue(queries().stream().anyMatch(query -> query.startsWith("histogram_quantile(0.99,")
+                    && query.contains(histogram) && query.contains(grouping)), "a p99 of " + p99);
+        }
+        assertTrue(queries().stream().anyMatch(query -> query.contains("roomcast_frames_out_total{type=\"state\"")),
+                "the states fanned out");
     }
 
     @Test

@@ -1,9 +1,13 @@
 package io.roomcast.gateway.hosting;
 
+import io.roomcast.gateway.LogContext;
 import io.roomcast.gateway.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +41,39 @@ class SerialExecutorTest {
                 Thread.currentThread().interrupt();
             }
         };
+    }
+
+    @Test
+    void aRoomsTasksLogWithItsIdAndThePoolThreadForgetsItAfterTheTurn() throws Exception {
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            SerialExecutor room = new SerialExecutor(one, "k3v9q2xw", 16, e -> {});
+            SerialExecutor unnamed = new SerialExecutor(one, 16, e -> {});
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch done = new CountDownLatch(3);
+            room.execute(() -> {
+                seen.add("room task: " + MDC.get(LogContext.ROOM));
+                done.countDown();
+            });
+            room.execute(() -> {
+                seen.add("room task: " + MDC.get(LogContext.ROOM));
+                done.countDown();
+            });
+            one.execute(() -> {
+                seen.add("after the turn: " + MDC.get(LogContext.ROOM)); // the same pool thread, outside any turn
+                done.countDown();
+            });
+            assertTrue(done.await(2, TimeUnit.SECONDS));
+            CountDownLatch other = new CountDownLatch(1);
+            unnamed.execute(() -> {
+                seen.add("another executor: " + MDC.get(LogContext.ROOM));
+                other.countDown();
+            });
+            assertTrue(other.await(2, TimeUnit.SECONDS));
+            assertEquals(List.of("room task: k3v9q2xw", "room task: k3v9q2xw", "after the turn: null", "another executor: null"), seen);
+        } finally {
+            one.shutdownNow();
+        }
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class TestClient implements AutoCloseable {
     public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final LinkedBlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
+    private final List<ServerFrame> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicLong receivedWireBytes = new java.util.concurrent.atomic.AtomicLong();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
     private final AtomicInteger ackIds = new AtomicInteger();
@@ -190,6 +192,26 @@ public final class TestClient implements AutoCloseable {
         socket.request(Long.MAX_VALUE);
     }
 
+    /** Every frame received so far, in order, whether or not a wait consumed it. */
+    public List<ServerFrame> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    /**
+     * The bytes of every binary message received so far as the server wrote them: each unmasked
+     * WebSocket frame's header (2, 4 or 10 bytes by payload length) and payload.
+     */
+    public long receivedWireBytes() {
+        return receivedWireBytes.get();
+    }
+
+    /** Starts the close handshake with {@code code} (the server echoes it, then closes the connection). */
+    public void sendClose(int code) {
+        socket.sendClose(code, "").join();
+    }
+
     /** Drops the TCP connection without a close handshake, as a lost network would. */
     public void abort() {
         socket.abort();
@@ -215,7 +237,11 @@ public final class TestClient implements AutoCloseable {
             partial.writeBytes(chunk);
             if (last) {
                 try {
-                    frames.add(ServerFrame.parseFrom(partial.toByteArray()));
+                    byte[] message = partial.toByteArray();
+                    ServerFrame frame = ServerFrame.parseFrom(message);
+                    received.add(frame);
+                    receivedWireBytes.addAndGet((message.length < 126 ? 2 : message.length <= 0xFFFF ? 4 : 10) + message.length);
+                    frames.add(frame);
                 } catch (InvalidProtocolBufferException e) {
                     throw new AssertionError("the server sent bytes that are not a ServerFrame", e);
                 } finally {

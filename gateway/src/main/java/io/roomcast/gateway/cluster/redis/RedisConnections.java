@@ -26,11 +26,15 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.roomcast.gateway.NodeMetrics;
 
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -96,23 +100,40 @@ public final class RedisConnections implements AutoCloseable {
      *                  on Lettuce's I/O thread; must not block
      */
     public RedisConnections(String url, boolean cluster, BiConsumer<String, byte[]> onMessage) {
-        this(url, cluster, RedisSecurity.NONE, onMessage);
+        this(url, cluster, RedisSecurity.NONE, onMessage, new NodeMetrics());
     }
 
-    /** As above, with credentials and TLS trust ({@link RedisSecurity}). */
-    public RedisConnections(String url, boolean cluster, RedisSecurity security, BiConsumer<String, byte[]> onMessage) {
+    /**
+     * As above, with credentials and TLS trust ({@link RedisSecurity}), every command's latency and
+     * every reconnect counted in {@code metrics}.
+     */
+    public RedisConnections(String url, boolean cluster, RedisSecurity security, BiConsumer<String, byte[]> onMessage,
+                            NodeMetrics metrics) {
         this.cluster = cluster;
         RedisURI uri = RedisURI.create(url);
         security.apply(uri);
         SslOptions ssl = security.sslOptions();
         this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.fullJitter(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS)).build();
+                .reconnectDelay(Delay.fullJitter(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS))
+                .commandLatencyRecorder(new RedisCommandLatency(metrics))
+                .build();
         ClientOptions failFast = withSsl(ClientOptions.builder(), ssl)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build();
         ClientOptions keepSubscriptions = withSsl(ClientOptions.builder(), ssl).requestQueueSize(REQUEST_QUEUE).build();
+        // Lettuce's connection events: a connection (a handler, kept while it lives) that comes up a
+        // second time was reconnected. Rare: a synchronized weak set is fine.
+        Set<RedisChannelHandler<?, ?>> connectedBefore = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+        RedisConnectionStateListener reconnects = new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection != null && !connectedBefore.add(connection)) {
+                    metrics.redisReconnects.increment();
+                }
+            }
+        };
         RedisConnectionStateListener resubscribed = new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -129,6 +150,8 @@ public final class RedisConnections implements AutoCloseable {
             RedisClusterClient commandClient = cluster(uri, ClusterClientOptions.builder(waitForShards).build());
             RedisClusterClient pubSubClient = cluster(uri, ClusterClientOptions.builder(keepSubscriptions).build());
             pubSubClient.addListener(resubscribed);
+            commandClient.addListener(reconnects);
+            pubSubClient.addListener(reconnects);
             StatefulRedisClusterConnection<String, byte[]> commanding = commandClient.connect(CODEC);
             this.commandConnection = commanding;
             this.commands = commanding.async();
@@ -168,6 +191,8 @@ public final class RedisConnections implements AutoCloseable {
             RedisClient commandClient = standalone(uri, failFast);
             RedisClient pubSubClient = standalone(uri, keepSubscriptions);
             pubSubClient.addListener(resubscribed);
+            commandClient.addListener(reconnects);
+            pubSubClient.addListener(reconnects);
             StatefulRedisConnection<String, byte[]> commanding = commandClient.connect(CODEC);
             this.commandConnection = commanding;
             this.commands = commanding.async();

@@ -2,6 +2,7 @@ package io.roomcast.gateway.cluster.redis;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.NodeMessage;
 import org.slf4j.Logger;
@@ -29,14 +30,17 @@ public final class RedisMessageBus implements MessageBus {
     private final LongAdder publishFailures = new LongAdder();
     private final java.util.concurrent.atomic.AtomicLong lastFailureLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
+    private final NodeMetrics metrics;
+
     /** Connects to Redis (standalone, or a Redis Cluster with sharded channels). */
     public RedisMessageBus(String url, boolean cluster) {
-        this(url, cluster, RedisSecurity.NONE);
+        this(url, cluster, RedisSecurity.NONE, new NodeMetrics());
     }
 
-    /** As above, with credentials and TLS trust. */
-    public RedisMessageBus(String url, boolean cluster, RedisSecurity security) {
-        this.redis = new RedisConnections(url, cluster, security, this::onMessage);
+    /** As above, with credentials and TLS trust; Redis latencies, reconnects and the pub/sub lag go to {@code metrics}. */
+    public RedisMessageBus(String url, boolean cluster, RedisSecurity security, NodeMetrics metrics) {
+        this.metrics = metrics;
+        this.redis = new RedisConnections(url, cluster, security, this::onMessage, metrics);
     }
 
     /** The command connection, shared with the directory and the ownership. */
@@ -54,7 +58,8 @@ public final class RedisMessageBus implements MessageBus {
                 .setLastEventOffset(message.lastEventOffset())
                 .setLost(message.lost())
                 .setReleased(message.released())
-                .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())); // never modified after encoding
+                .setFrame(UnsafeByteOperations.unsafeWrap(message.frame())) // never modified after encoding
+                .setSentAtUs(WallClockMicros.now());
         if (message.exceptPlayer() != null) {
             wire.setExceptPlayer(message.exceptPlayer());
         }
@@ -70,6 +75,9 @@ public final class RedisMessageBus implements MessageBus {
             } catch (InvalidProtocolBufferException e) {
                 undecodable.increment();
                 return;
+            }
+            if (wire.getSentAtUs() != 0) {
+                metrics.pubSubLag((WallClockMicros.now() - wire.getSentAtUs()) * 1_000);
             }
             listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
                     wire.getLastEventOffset(), wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),

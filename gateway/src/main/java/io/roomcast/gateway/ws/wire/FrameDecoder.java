@@ -35,6 +35,8 @@ public final class FrameDecoder {
     public static final int CLOSE_NORMAL = 1000;
     public static final int CLOSE_PROTOCOL_ERROR = 1002;
     public static final int CLOSE_NO_STATUS = 1005;
+    /** Never on the wire (RFC 6455 7.4.1): how a connection that ended without a close frame is counted. */
+    public static final int CLOSE_ABNORMAL = 1006;
     public static final int CLOSE_INVALID_PAYLOAD = 1007;
     public static final int CLOSE_TOO_BIG = 1009;
 

@@ -1,5 +1,7 @@
 package io.roomcast.gateway.ws.wire;
 
+import io.roomcast.proto.v1.ServerFrame;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -32,12 +34,14 @@ public final class WireFrame {
     private final ByteBuffer bytes;
     private final boolean droppable;
     private final boolean close;
+    private final ServerFrame.BodyCase body;
     private final ByteBuffer[] views = new ByteBuffer[VIEW_SLOTS];
 
-    private WireFrame(ByteBuffer bytes, boolean droppable, boolean close) {
+    private WireFrame(ByteBuffer bytes, boolean droppable, boolean close, ServerFrame.BodyCase body) {
         this.bytes = bytes;
         this.droppable = droppable;
         this.close = close;
+        this.body = body;
     }
 
     /**
@@ -45,13 +49,13 @@ public final class WireFrame {
      * may be skipped for a slow socket (a state: the next one supersedes it) rather than closing
      * the socket.
      */
-    public static WireFrame binary(byte[] payload, boolean droppable) {
-        return new WireFrame(frame(OPCODE_BINARY, payload, true), droppable, false);
+    public static WireFrame binary(byte[] payload, boolean droppable, ServerFrame.BodyCase body) {
+        return new WireFrame(frame(OPCODE_BINARY, payload, true), droppable, false, body);
     }
 
     /** A binary message for one socket (a reply, an error, a Joined). */
-    public static WireFrame binaryForOne(byte[] payload, boolean droppable) {
-        return new WireFrame(frame(OPCODE_BINARY, payload, false), droppable, false);
+    public static WireFrame binaryForOne(byte[] payload, boolean droppable, ServerFrame.BodyCase body) {
+        return new WireFrame(frame(OPCODE_BINARY, payload, false), droppable, false, body);
     }
 
     /** A close frame with its status code and a reason (cut to what a control frame holds). */
@@ -62,14 +66,14 @@ public final class WireFrame {
         payload[0] = (byte) (code >>> 8);
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, reasonLength);
-        return new WireFrame(frame(OPCODE_CLOSE, payload, false), false, true);
+        return new WireFrame(frame(OPCODE_CLOSE, payload, false), false, true, ServerFrame.BodyCase.BODY_NOT_SET);
     }
 
     /** The answer to a ping: the same application data back. */
     public static WireFrame pong(ByteBuffer pingPayload) {
         byte[] payload = new byte[pingPayload.remaining()];
         pingPayload.get(payload);
-        return new WireFrame(frame(OPCODE_PONG, payload, false), false, false);
+        return new WireFrame(frame(OPCODE_PONG, payload, false), false, false, ServerFrame.BodyCase.BODY_NOT_SET);
     }
 
     private static ByteBuffer frame(int opcode, byte[] payload, boolean direct) {
@@ -99,6 +103,11 @@ public final class WireFrame {
 
     public boolean isClose() {
         return close;
+    }
+
+    /** What the payload of a binary frame is, for the sender's counters (control frames: BODY_NOT_SET). */
+    public ServerFrame.BodyCase body() {
+        return body;
     }
 
     /**

@@ -18,7 +18,7 @@ class WireFrameTest {
         int[][] lengthsAndHeaders = {{0, 2}, {125, 2}, {126, 4}, {65_535, 4}, {65_536, 10}};
         for (int[] lengthAndHeader : lengthsAndHeaders) {
             byte[] payload = FrameDecoderTest.randomBytes(lengthAndHeader[0]);
-            byte[] wire = WireFrame.binary(payload, false).toByteArray();
+            byte[] wire = WireFrame.binary(payload, false, io.roomcast.proto.v1.ServerFrame.BodyCase.EVENT).toByteArray();
             int header = lengthAndHeader[1];
             assertEquals(header + payload.length, wire.length);
             assertEquals((byte) 0x82, wire[0], "FIN + binary");
@@ -42,7 +42,7 @@ class WireFrameTest {
 
     @Test
     void eachThreadsViewHasItsOwnPosition() {
-        WireFrame frame = WireFrame.binary(FrameDecoderTest.randomBytes(10), true);
+        WireFrame frame = WireFrame.binary(FrameDecoderTest.randomBytes(10), true, io.roomcast.proto.v1.ServerFrame.BodyCase.STATE);
         ByteBuffer first = frame.view(0, 5);
         ByteBuffer second = frame.view(1, 0);
         assertEquals(5, first.position());
