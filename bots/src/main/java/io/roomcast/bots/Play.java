@@ -111,8 +111,12 @@ public class Play extends ScenarioCommand implements Scenario {
             "the same, from the actual send time");
     private final Latency reconnect = new Latency("reconnect",
             "socket dropped -> seated again (resumed or rejoined)");
+    private final Latency freeze = new Latency("freeze",
+            "a seated bot's room went quiet: the gaps between two of its states longer than 250 ms (a takeover, a Redis "
+                    + "outage), socket drops aside");
     private final LongAdder states = new LongAdder();
     private final LongAdder windowStates = new LongAdder();
+    private final LongAdder eventsReplayed = new LongAdder();
     private final LongAdder chatsSent = new LongAdder();
     private final LongAdder chatsReceived = new LongAdder();
     private final LongAdder joins = new LongAdder();
@@ -262,7 +266,7 @@ public class Play extends ScenarioCommand implements Scenario {
 
     @Override
     public List<Latency> latencies() {
-        return List.of(inputToVisible, inputToVisibleFromActual, reconnect, resume, rollback);
+        return List.of(inputToVisible, inputToVisibleFromActual, reconnect, resume, rollback, freeze);
     }
 
     @Override
@@ -295,6 +299,7 @@ public class Play extends ScenarioCommand implements Scenario {
         report.results.put("events_lost", eventsLost.sum());
         report.results.put("events_duplicated", eventsDuplicated.sum());
         report.results.put("events_missed_signalled", eventsMissedSignalled.sum());
+        report.results.put("events_replayed", eventsReplayed.sum());
         report.results.put("own_events_unconfirmed", ownEventsUnconfirmed.sum());
         report.results.put("owner_epoch_changes_seen", ownerEpochChanges.sum());
         report.results.put("stale_owner_states", staleOwnerStates.sum());
@@ -368,6 +373,10 @@ public class Play extends ScenarioCommand implements Scenario {
         private long epochSeen;
         private long tickSeen;
         private long appliedSeen;
+        /** A resume replays the room's events up to here (its Joined's log position). */
+        private long replayUpTo;
+        /** When the last state of the seat's room arrived (run clock, µs); 0: none since the seat was taken. */
+        private long lastStateMicros;
         private long missedSignalled;
         // Offsets of the room's log this seat has not seen: its own events (acked, never sent
         // back) explain some; what is left when the seat moves on is lost.
@@ -425,6 +434,7 @@ public class Play extends ScenarioCommand implements Scenario {
             epochSeen = j.getKeyframe().getEpoch();
             tickSeen = j.getKeyframe().getTick();
             appliedSeen = appliedOf(j);
+            lastStateMicros = 0;
             seated = true;
             joins.increment();
         }
@@ -470,10 +480,12 @@ public class Play extends ScenarioCommand implements Scenario {
                 return;
             }
             room(j.getRoomId());
+            replayUpTo = j.getLastEventOffset();
+            lastStateMicros = 0;
             missedSignalled += j.getEventsMissed();
             eventsMissedSignalled.add(j.getEventsMissed());
             seated = true;
-            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick(), appliedOf(j));
+            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick(), appliedOf(j), 0);
         }
 
         /** The last input seq the Joined's keyframe says the room applied for this seat; -1 if none listed. */
@@ -487,7 +499,11 @@ public class Play extends ScenarioCommand implements Scenario {
          * within an epoch. When the epoch rises (a takeover from a snapshot), what the room forgot
          * of this bot's inputs is its rollback. {@code applied}: the seat's applied seq, -1 if not listed.
          */
-        synchronized void stateSeen(long epoch, long tick, long applied) {
+        synchronized void stateSeen(long epoch, long tick, long applied, long receivedMicros) {
+            if (seated && lastStateMicros > 0 && receivedMicros - lastStateMicros > 250_000) {
+                freeze.record(receivedMicros - lastStateMicros, run.inWindow(lastStateMicros));
+            }
+            lastStateMicros = seated ? receivedMicros : 0;
             if (epoch < epochSeen) {
                 if (staleOwnerStates.sum() < 5) {
                     anomaly(this, "state of epoch " + epoch + " tick " + tick + " after epoch " + epochSeen);
@@ -532,6 +548,9 @@ public class Play extends ScenarioCommand implements Scenario {
                 }
             }
             ownOffsets.remove(offset); // ours, replayed to us after a resume
+            if (offset <= replayUpTo) {
+                eventsReplayed.increment();
+            }
             lastEventOffset = offset;
         }
 
@@ -650,6 +669,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 return;
             }
             drops.increment();
+            lastStateMicros = 0; // a drop is not a freeze of the room: the reconnect latency has it
             heldSeatAtDrop = roomId != null;
             seated = false;
             droppedAtMicros = run.clock.micros();
@@ -805,7 +825,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 windowStates.increment();
             }
             if (wire.roomIs(agent.roomIdBytes)) {
-                agent.stateSeen(wire.epoch, wire.tick, wire.appliedFound ? wire.appliedSeq : -1);
+                agent.stateSeen(wire.epoch, wire.tick, wire.appliedFound ? wire.appliedSeq : -1, receivedMicros);
             }
             if (wire.appliedFound && agent.seated) {
                 agent.inputs.applied(wire.appliedSeq, receivedMicros, run, inputToVisible, inputToVisibleFromActual);
