@@ -2,7 +2,6 @@ package io.roomcast.benchmarks;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.roomcast.core.runtime.EmitResult;
 import io.roomcast.core.runtime.JoinResult;
 import io.roomcast.core.runtime.RoomRuntime;
 import io.roomcast.core.testing.FakeClock;
@@ -130,7 +129,7 @@ public class FanoutBenchmark {
         }
         byte[] payload = new byte[W1_PAYLOAD];
         random.nextBytes(payload);
-        if (runtime.emit(publisher, "w1", ByteString.copyFrom(payload), null) != EmitResult.OK) {
+        if (!runtime.emit(publisher, "w1", ByteString.copyFrom(payload), null).ok()) {
             throw new IllegalStateException("emit failed");
         }
         frame = output.lastRoomFrame;

@@ -128,7 +128,8 @@ class FourInARowTakeoverTest {
     }
 
     private static void emit(RoomRuntime<Empty> runtime, String playerId, String name, ByteString payload) {
-        assertEquals(EmitResult.OK, runtime.emit(playerId, name, payload, null));
+        EmitResult result = runtime.emit(playerId, name, payload, null);
+        assertTrue(result.ok(), "accepted: " + result);
     }
 
     private static Board board(RoomRuntime<Empty> runtime) throws InvalidProtocolBufferException {
