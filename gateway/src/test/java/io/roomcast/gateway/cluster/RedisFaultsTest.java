@@ -216,6 +216,29 @@ class RedisFaultsTest {
         assertFalse(cal.quickJoin("orb-rush").getRoomId().isEmpty(), "joins work again");
     }
 
+    /**
+     * SIGTERM's drain says so at once: /readyz answers 503 while the node hands its rooms over
+     * (slowed here by a Redis that does not answer, so the drain lasts long enough to be seen),
+     * so a load balancer stops sending it players before its sockets close.
+     */
+    @Test
+    void aDrainingNodeSaysItIsNotReadyWhileItHandsItsRoomsOver() throws Exception {
+        Node a = node("node-a");
+        TestClient ann = player(a, "ann");
+        ann.quickJoin("orb-rush");
+        redis.freeze(); // commands wait: the room's last snapshot cannot be saved until the command timeout
+        Thread drain = new Thread(a::stop, "drain");
+        try {
+            assertEquals(200, readyz(a), "ready before the drain (a frozen Redis's sockets are still open)");
+            drain.start();
+            Eventually.holds(() -> readyz(a) == 503, "/readyz says not ready during the drain", Duration.ofSeconds(2));
+            assertTrue(drain.isAlive(), "seen while the drain was still under way");
+        } finally {
+            redis.thaw();
+            drain.join(10_000);
+        }
+    }
+
     private static int readyz(Node node) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/readyz"))
