@@ -97,6 +97,21 @@ class SocketLayerTest {
         }
     }
 
+    @Test
+    void aSocketClosingForAViolationIsNotCountedAsAHandshakeTimeout() throws Exception {
+        node.stop();
+        node = TestNodes.start(config -> config.handshakeTimeoutMs = 100);
+        try (RawWebSocket client = RawWebSocket.open(node.port())) {
+            client.send(RawWebSocket.frame(FIN | 0x2, hello("bare").toByteArray(), false));
+            assertEquals(1002, client.readFrame().closeCode());
+            // The node waits up to a second for the answer to its close; its 100 ms handshake
+            // timer fires meanwhile, on a socket that did not time out.
+            assertEquals(-1, client.read(), "the node hung up");
+        }
+        assertEquals(1, node.metrics().protocolViolations.sum());
+        assertEquals(0, node.metrics().handshakeTimeouts.sum(), "no handshake timed out");
+    }
+
     /** Sends a close frame with {@code body} and returns the code of the node's close frame. */
     private int closeAnsweredWith(byte[] body) throws Exception {
         try (RawWebSocket client = RawWebSocket.open(node.port())) {
