@@ -230,6 +230,10 @@ public final class Joins {
     /** Asks the owner for the seat; the room's frames are kept for the session until the answer. */
     private void seat(Attempt attempt, String owner, JoinRequest request, Runnable retry) {
         String roomId = request.getRoomId();
+        if (!request.getRejoin() && !attempt.session.joiningRoom(roomId)) {
+            attempt.fail(ErrorCode.ALREADY_IN_ROOM, "already in room " + roomId + ", or joining it");
+            return;
+        }
         members.expect(roomId, attempt.session, owner)
                 .thenCompose(listening -> owners.to(owner).join(request))
                 .whenComplete((reply, failure) -> answered(attempt, owner, request, retry, reply, failure));
@@ -241,6 +245,9 @@ public final class Joins {
         String roomId = request.getRoomId();
         boolean rejoin = request.getRejoin();
         if (failure != null || !reply.getOk()) {
+            if (!rejoin) {
+                session.notJoining(roomId);
+            }
             members.forget(roomId, session);
             ErrorCode code = failure != null ? ErrorCode.INTERNAL : ErrorCode.forNumber(reply.getErrorCode());
             String message = failure != null ? describe(failure) : reply.getMessage();
@@ -266,6 +273,9 @@ public final class Joins {
         if (!live || !members.admit(roomId, session, reply.getJoinedFrame().toByteArray(),
                 reply.getEventsList().stream().map(e -> e.toByteArray()).toList())) {
             // The session expired, or the room was lost, while the join was on its way: the seat goes back.
+            if (!rejoin) {
+                session.notJoining(roomId);
+            }
             members.forget(roomId, session);
             session.leftRoom(roomId);
             owners.to(owner).leave(roomId, session.id(), true);
