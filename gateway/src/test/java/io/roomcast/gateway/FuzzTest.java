@@ -49,7 +49,7 @@ class FuzzTest {
     private static final int OFFENDERS = 6;
     private static final int PER_CONNECTION = 16;
     /** The close codes docs/protocol.md names for what a client can send. */
-    private static final Set<Integer> DOCUMENTED = Set.of(1000, 1002, 1003, 1007, 1009, 1013, 4000, 4001, 4002, 4003, 4004, 4008);
+    static final Set<Integer> DOCUMENTED = Set.of(1000, 1002, 1003, 1007, 1009, 1013, 4000, 4001, 4002, 4003, 4004, 4008);
 
     /** One valid frame of every type; {@code room} is the bystander's. */
     static List<ClientFrame> templates(String room) {

@@ -224,6 +224,15 @@ public final class RawWebSocket implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /** The parts one after the other: frames sent in one write. */
+    public static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
     /** A close frame's body: the code's two bytes, then the reason's bytes as given. */
     public static byte[] closeBody(int code, byte[] reason) {
         byte[] body = new byte[2 + reason.length];

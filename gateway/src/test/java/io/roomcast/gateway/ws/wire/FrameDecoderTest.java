@@ -3,7 +3,6 @@ package io.roomcast.gateway.ws.wire;
 import io.roomcast.gateway.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -71,11 +70,7 @@ public class FrameDecoderTest {
     }
 
     static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return RawWebSocket.concat(parts);
     }
 
     private static Recorder decodeAll(byte[] wire) {
