@@ -9,6 +9,8 @@ import io.roomcast.proto.v1.Ping;
 import io.roomcast.proto.v1.ServerFrame;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -27,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -65,6 +68,8 @@ final class RawFrameFuzz {
     /** Sockets left open after the node's close frame, per offender, before the oldest is checked. */
     private static final int ABANDONED_KEPT = 16;
 
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private final int port;
     private final long seed;
     private final int offenders;
@@ -78,6 +83,8 @@ final class RawFrameFuzz {
     final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     final LongAccumulator slowestCloseMs = new LongAccumulator(Math::max, 0);
     final List<String> failures = new CopyOnWriteArrayList<>();
+    /** CPU time the offenders' threads took (the load generator's share of the machine). */
+    final LongAdder offenderCpuNanos = new LongAdder();
 
     /**
      * @param templates valid ClientFrames the fuzz mutates (FuzzTest's, aimed at the bystander's room)
@@ -104,32 +111,40 @@ final class RawFrameFuzz {
      * as they go). In {@link Mode#VALID}, each connection sends {@code validPerConnection} frames.
      */
     void run(Mode mode, long budget, double seconds, double perSecond, int validPerConnection) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(offenders);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(offenders, r -> new Thread(r, "offender-" + threads.incrementAndGet()));
         List<Future<?>> runs = new ArrayList<>();
         long started = System.nanoTime();
         long deadline = seconds > 0 ? started + (long) (seconds * 1e9) : Long.MAX_VALUE;
         for (int o = 0; o < offenders; o++) {
             int offender = o;
             long share = budget / offenders;
-            double rate = perSecond / offenders;
+            double nanosPerFrame = perSecond > 0 ? 1e9 * offenders / perSecond : 0;
             runs.add(pool.submit(() -> {
+                long cpuBefore = CPU.getCurrentThreadCpuTime();
                 Offender it = new Offender(offender, new Random(seed * 31 + offender + (mode == Mode.VALID ? 7_777 : 0)));
                 long sent = 0;
+                long due = System.nanoTime();
                 try {
                     while (sent < share && System.nanoTime() < deadline) {
-                        if (rate > 0) {
-                            long due = started + (long) (sent / rate * 1e9);
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        if (nanosPerFrame > 0) {
+                            // Paced: a connection's frames go when they are due. One that fell
+                            // behind (it waited for a close) does not make up in a burst.
+                            long now = System.nanoTime();
+                            if (due - now > 0) {
+                                Thread.sleep((due - now) / 1_000_000, (int) ((due - now) % 1_000_000));
+                            } else if (now - due > 50_000_000) {
+                                due = now - 50_000_000;
                             }
                         }
                         Script script = mode == Mode.FUZZ ? it.script() : it.validScript(validPerConnection);
                         sent += script.frameCount();
+                        due += (long) (script.frameCount() * nanosPerFrame);
                         it.play(script);
                     }
                 } finally {
                     it.checkAbandoned(0);
+                    offenderCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuBefore);
                 }
                 return null;
             }));

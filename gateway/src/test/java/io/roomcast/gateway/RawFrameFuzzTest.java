@@ -42,9 +42,9 @@ class RawFrameFuzzTest {
     private static final long SEED = Long.getLong("roomcast.rawfuzz.seed", 1);
     private static final int FRAMES = Integer.getInteger("roomcast.rawfuzz.frames", 20_000);
     private static final int OFFENDERS = Integer.getInteger("roomcast.rawfuzz.offenders", 8);
-    private static final int MAX_FRAME_BYTES = 16 * 1024;
+    static final int MAX_FRAME_BYTES = 16 * 1024;
     /** Short: a silent connection waits this long for its 4002, and the fuzz with it. */
-    private static final int HANDSHAKE_TIMEOUT_MS = 250;
+    static final int HANDSHAKE_TIMEOUT_MS = 250;
     /** The node's threads that must outlive the fuzz: XNIO's I/O threads, the room workers and timer. */
     private static final Pattern NODE_THREAD = Pattern.compile("XNIO-\\d+ I/O-\\d+|room-worker-\\d+|room-timer-\\d+");
 
