@@ -10,6 +10,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,12 +55,13 @@ class FuzzLatencyTest {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** One phase's figures. */
-    private record Phase(String name, long p99, int states, double framesPerSecond, double connectionsPerSecond,
+    private record Phase(String name, LocalTime start, long p99, int states, double framesPerSecond, double connectionsPerSecond,
                          double nodeCpuMsPerSecond, double offenderCpuMsPerSecond, String load) {
         @Override
         public String toString() {
-            return String.format("%-7s p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  node CPU %4.0f ms/s  offenders' CPU %4.0f ms/s  load %s",
-                    name, p99, states, framesPerSecond, connectionsPerSecond, nodeCpuMsPerSecond, offenderCpuMsPerSecond, load);
+            return String.format("%-7s from %s  p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  node CPU %4.0f ms/s  offenders' CPU %4.0f ms/s  load %s",
+                    name, start.truncatedTo(ChronoUnit.SECONDS), p99, states, framesPerSecond, connectionsPerSecond, nodeCpuMsPerSecond,
+                    offenderCpuMsPerSecond, load);
         }
     }
 
@@ -136,6 +139,7 @@ class FuzzLatencyTest {
         String load = Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[0];
         Map<Long, Long> cpuBefore = nodeCpu();
         RawFrameFuzz fuzz = fuzz(kind.equals("fuzz-joining") ? joining : quiet);
+        LocalTime start = LocalTime.now();
         probe.phase(label);
         long started = System.nanoTime();
         switch (kind) {
@@ -154,7 +158,7 @@ class FuzzLatencyTest {
             nodeCpuNanos += thread.getValue() - cpuBefore.getOrDefault(thread.getKey(), 0L);
         }
         assertEquals(List.of(), fuzz.failures, label + ": every connection closed as documented");
-        return new Phase(label, probe.p99(label), probe.count(label), fuzz.frames.sum() / seconds, fuzz.connections.sum() / seconds,
+        return new Phase(label, start, probe.p99(label), probe.count(label), fuzz.frames.sum() / seconds, fuzz.connections.sum() / seconds,
                 nodeCpuNanos / 1e6 / seconds, fuzz.offenderCpuNanos.sum() / 1e6 / seconds, load);
     }
 

@@ -205,7 +205,8 @@ final class RawFrameFuzz {
                 frames.add(binary(PING_FRAME));
                 kinds.add("ping");
             }
-            return new Script(id, number++, RawHttp.upgrade(""), true, frames, 0, Write.WHOLE, Ending.CLOSE_FRAME, After.HANG_UP, kinds, random.nextLong());
+            // Written as the fuzz writes (a byte at a time costs the node a read per byte, whatever the bytes).
+            return new Script(id, number++, RawHttp.upgrade(""), true, frames, 0, write(), Ending.CLOSE_FRAME, After.HANG_UP, kinds, random.nextLong());
         }
 
         Script script() {
@@ -243,13 +244,18 @@ final class RawFrameFuzz {
                 kinds.add(random.nextInt(100) < harm ? harmful(frames) : harmless(frames));
             }
             int glued = random.nextInt(8) == 0 ? Math.min(frames.size(), 1 + random.nextInt(2)) : 0;
-            int w = random.nextInt(16);
-            Write write = w < 10 ? Write.WHOLE : w < 14 ? Write.PIECES : Write.BYTE_BY_BYTE;
+            Write write = write();
             int e = random.nextInt(32);
             Ending ending = e < 29 ? Ending.CLOSE_FRAME : e < 31 ? Ending.HANG_UP : Ending.NOTHING;
             int a = random.nextInt(8);
             After after = a < 5 ? After.HANG_UP : a < 6 ? After.GARBAGE : After.ABANDON;
             return new Script(id, n, RawHttp.upgrade(""), true, frames, glued, write, ending, after, kinds, random.nextLong());
+        }
+
+        /** Whole (10 in 16), in pieces (4), or its first 256 bytes a byte at a time (2). */
+        Write write() {
+            int w = random.nextInt(16);
+            return w < 10 ? Write.WHOLE : w < 14 ? Write.PIECES : Write.BYTE_BY_BYTE;
         }
 
         /** An upgrade request the node must refuse with an HTTP error. */
