@@ -9,6 +9,7 @@ import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.Emit;
 import io.roomcast.proto.v1.Entity;
 import io.roomcast.proto.v1.ErrorCode;
+import io.roomcast.proto.v1.Join;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.Leave;
 import io.roomcast.proto.v1.LeaveReason;
@@ -192,6 +193,32 @@ class ProtocolTest {
             carol.hello("carol");
             assertEquals(room, carol.join(room).getRoomId());
             carol.close();
+        }
+    }
+
+    @Test
+    void aSecondJoinOfARoomSentBeforeTheFirstIsAnsweredIsRefusedAndTheSeatIsKept() throws Exception {
+        try (TestClient alice = TestClient.connect(node.port()); TestClient bob = TestClient.connect(node.port())) {
+            alice.hello("alice");
+            bob.hello("bob");
+            String room = alice.quickJoin("orb-rush").getRoomId();
+            ClientFrame join = ClientFrame.newBuilder().setJoin(Join.newBuilder().setRoomId(room)).build();
+            for (int round = 1; round <= 10; round++) {
+                // Both joins leave before the first is answered (a client that retries without
+                // waiting; the raw-frame fuzz found it): the second finds the first on its way.
+                bob.send(join.toBuilder().setRequestId(1).build());
+                bob.send(join.toBuilder().setRequestId(2).build());
+                // One Joined, one ALREADY_IN_ROOM for the second, in either order (the refusal needs no room thread).
+                List<ServerFrame> answers = List.of(bob.await(f -> f.hasError() || f.hasJoined() || f.hasLeft()),
+                        bob.await(f -> f.hasError() || f.hasJoined() || f.hasLeft()));
+                assertTrue(answers.stream().anyMatch(f -> f.hasJoined() && f.getJoined().getRoomId().equals(room)), "round " + round + ": " + answers);
+                assertTrue(answers.stream().anyMatch(f -> f.hasError() && f.getError().getCode() == ErrorCode.ALREADY_IN_ROOM
+                        && f.getError().getRequestId() == 2), "round " + round + ": " + answers);
+                // The seat is bob's still: its leave is answered as a leave, not NOT_IN_ROOM.
+                bob.send(ClientFrame.newBuilder().setRequestId(3).setLeave(Leave.newBuilder().setRoomId(room)).build());
+                ServerFrame left = bob.await(f -> f.hasLeft() || f.hasError());
+                assertTrue(left.hasLeft() && left.getLeft().getReason() == LeaveReason.LEAVE_REQUESTED, "round " + round + ": " + left);
+            }
         }
     }
 

@@ -231,6 +231,10 @@ public final class Joins {
     /** Asks the owner for the seat; the room's frames are kept for the session until the answer. */
     private void seat(Attempt attempt, String owner, JoinRequest request, Runnable retry) {
         String roomId = request.getRoomId();
+        if (!request.getRejoin() && !attempt.session.joiningRoom(roomId)) {
+            attempt.fail(ErrorCode.ALREADY_IN_ROOM, "already in room " + roomId + ", or joining it");
+            return;
+        }
         members.expect(roomId, attempt.session, owner)
                 .thenCompose(listening -> owners.to(owner).join(request))
                 .whenComplete((reply, failure) -> answered(attempt, owner, request, retry, reply, failure));
@@ -242,6 +246,9 @@ public final class Joins {
         String roomId = request.getRoomId();
         boolean rejoin = request.getRejoin();
         if (failure != null || !reply.getOk()) {
+            if (!rejoin) {
+                session.notJoining(roomId);
+            }
             members.forget(roomId, session);
             ErrorCode code = failure != null ? ErrorCode.INTERNAL : ErrorCode.forNumber(reply.getErrorCode());
             String message;
@@ -270,6 +277,9 @@ public final class Joins {
         if (!live || !members.admit(roomId, session, reply.getJoinedFrame().toByteArray(),
                 reply.getEventsList().stream().map(e -> e.toByteArray()).toList())) {
             // The session expired, or the room was lost, while the join was on its way: the seat goes back.
+            if (!rejoin) {
+                session.notJoining(roomId);
+            }
             members.forget(roomId, session);
             session.leftRoom(roomId);
             owners.to(owner).leave(roomId, session.id(), true);

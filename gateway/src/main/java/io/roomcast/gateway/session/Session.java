@@ -2,6 +2,7 @@ package io.roomcast.gateway.session;
 
 import io.roomcast.gateway.ws.wire.WireFrame;
 
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -20,6 +21,7 @@ public final class Session {
     private final RateLimiter emits;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private int joining; // guarded by this: joins in flight, counted against the room limit
+    private final Set<String> joiningRooms = new HashSet<>(); // guarded by this: rooms a fresh join is on its way to
     private boolean expired; // guarded by this: the grace period ended, the seats were given up
     private volatile FrameSink connection;
     private ScheduledFuture<?> seatExpiry; // guarded by the SessionRegistry's lock
@@ -101,11 +103,27 @@ public final class Session {
     }
 
     /**
+     * A fresh join of {@code roomId} is about to ask its owner for a seat: false (nothing noted)
+     * when the session holds a seat there or another join of it is on its way. Two joins of one
+     * room at once would both be answered with the one seat, and the second, finding the session
+     * a member already, would give that seat back. Ends with {@link #enteredRoom} or {@link #notJoining}.
+     */
+    public synchronized boolean joiningRoom(String roomId) {
+        return !rooms.contains(roomId) && joiningRooms.add(roomId);
+    }
+
+    /** The join noted by {@link #joiningRoom} did not seat the session (or seated a session that is gone). */
+    public synchronized void notJoining(String roomId) {
+        joiningRooms.remove(roomId);
+    }
+
+    /**
      * A join counted by {@link #reserveRoom} seated the session (on the thread that learned it:
      * room or bus). False if the session expired meanwhile: the caller gives the seat back.
      */
     public synchronized boolean enteredRoom(String roomId) {
         joining = Math.max(0, joining - 1);
+        joiningRooms.remove(roomId);
         if (expired) {
             return false;
         }

@@ -319,7 +319,9 @@ final class Connection implements WsSocket.Listener, FrameSink {
     }
 
     private void handshakeTimedOut() {
-        if (session == null) {
+        // A socket already closing (a violation, a 4001) waits up to a second for its close
+        // handshake: its timer may fire meanwhile, but it did not time out.
+        if (session == null && !closing.get()) {
             services.metrics().handshakeTimeouts.increment();
             close(CloseCodes.HANDSHAKE_TIMEOUT, "no hello within " + services.config().handshakeTimeoutMs + " ms");
         }

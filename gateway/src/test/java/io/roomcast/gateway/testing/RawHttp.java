@@ -10,6 +10,8 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A TCP client that speaks HTTP by hand, from a chosen loopback address (127.0.0.x: every one of
@@ -27,6 +29,27 @@ public final class RawHttp implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(5000);
         in = socket.getInputStream();
+    }
+
+    /** Sends {@code request} on a new connection and returns what the node's first read gave back. */
+    public static String exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            byte[] buffer = new byte[4096];
+            int n = socket.getInputStream().read(buffer);
+            return new String(buffer, 0, Math.max(0, n), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The node's open WebSocket connections, as {@code /healthz} counts them. */
+    public static int openWebSockets(int port) throws IOException {
+        String health = exchange(port, "GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n");
+        Matcher connections = Pattern.compile("\"connections\":\\s*(\\d+)").matcher(health);
+        if (!connections.find()) {
+            throw new AssertionError("no connection count in " + health);
+        }
+        return Integer.parseInt(connections.group(1));
     }
 
     /** A WebSocket upgrade request for /ws, with extra header lines (each ending in CRLF). */

@@ -1,8 +1,8 @@
 package io.roomcast.gateway.ws.wire;
 
+import io.roomcast.gateway.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -56,28 +56,7 @@ public class FrameDecoderTest {
 
     /** A client frame: masked with a random key unless {@code masked} is false. */
     public static byte[] clientFrame(int firstByte, byte[] payload, boolean masked) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(firstByte);
-        int maskBit = masked ? 0x80 : 0;
-        if (payload.length < 126) {
-            out.write(maskBit | payload.length);
-        } else if (payload.length <= 0xFFFF) {
-            out.write(maskBit | 126);
-            out.write(payload.length >>> 8);
-            out.write(payload.length);
-        } else {
-            out.write(maskBit | 127);
-            out.writeBytes(ByteBuffer.allocate(8).putLong(payload.length).array());
-        }
-        byte[] mask = new byte[4];
-        new Random(payload.length).nextBytes(mask);
-        if (masked) {
-            out.writeBytes(mask);
-        }
-        for (int i = 0; i < payload.length; i++) {
-            out.write(masked ? payload[i] ^ mask[i & 3] : payload[i]);
-        }
-        return out.toByteArray();
+        return RawWebSocket.frame(firstByte, payload, masked);
     }
 
     static byte[] binary(byte[] payload) {
@@ -91,11 +70,7 @@ public class FrameDecoderTest {
     }
 
     static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return RawWebSocket.concat(parts);
     }
 
     private static Recorder decodeAll(byte[] wire) {

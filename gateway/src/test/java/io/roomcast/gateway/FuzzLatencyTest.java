@@ -1,0 +1,177 @@
+package io.roomcast.gateway;
+
+import io.roomcast.gateway.testing.BystanderProbe;
+import io.roomcast.gateway.testing.TestClient;
+import io.roomcast.proto.v1.ClientFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Does a node's handling of bad input cost anything beyond the CPU the load itself takes? The
+ * bystander's tick -> client p99 (an orb-rush player, {@link BystanderProbe}) under (a) no load,
+ * (b) offenders sending valid frames (a Hello, then pings, then a close), and (c) the raw-frame
+ * fuzz ({@link RawFrameFuzz}) from as many offenders. (b) sends what the last (c) reached: as
+ * many frames a second, and as many frames a connection, so as many connections a second (the
+ * fuzz waits for some closes, so it reaches less than it is offered). Rounds rotate the order of
+ * the three; each phase also reports the CPU the node's threads and the offenders' threads took,
+ * and the machine's load average.
+ *
+ * <p>The fuzz here joins no room: its templates name a room that does not exist and carry no
+ * Join (an offender seated in the bystander's room makes that room bigger: another load, not bad
+ * input). One last phase, (d), runs FuzzTest's templates, aimed at the bystander's room, to show
+ * what that costs.
+ *
+ * <p>A measurement, not a check: off unless asked for (docs/operations.md, "Fuzzing"):
+ * {@code ./mvnw -B -o -q -pl gateway -am test -Dtest=FuzzLatencyTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Droomcast.latency.rounds=5}. Other properties: {@code roomcast.latency.seconds} (per phase, 20),
+ * {@code roomcast.latency.rate} (frames a second offered by the fuzz, 4000; 0: as fast as it goes),
+ * {@code roomcast.latency.warmup} (seconds, 20).
+ */
+@EnabledIfSystemProperty(named = "roomcast.latency.rounds", matches = "\\d+")
+class FuzzLatencyTest {
+
+    private static final int ROUNDS = Integer.getInteger("roomcast.latency.rounds", 5);
+    private static final double SECONDS = Double.parseDouble(System.getProperty("roomcast.latency.seconds", "20"));
+    private static final double RATE = Double.parseDouble(System.getProperty("roomcast.latency.rate", "4000"));
+    private static final double WARMUP = Double.parseDouble(System.getProperty("roomcast.latency.warmup", "20"));
+    private static final int OFFENDERS = 16;
+    private static final long SEED = 7;
+    /** The node's threads: XNIO's (I/O, tasks) and the rooms' (workers, timer). */
+    private static final Pattern NODE_THREAD = Pattern.compile("XNIO-\\d+ .*|room-.*");
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** One phase's figures. */
+    private record Phase(String name, LocalTime start, long p99, int states, double framesPerSecond, double connectionsPerSecond,
+                         double nodeCpuMsPerSecond, double offenderCpuMsPerSecond, String load) {
+        @Override
+        public String toString() {
+            return String.format("%-7s from %s  p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  node CPU %4.0f ms/s  offenders' CPU %4.0f ms/s  load %s",
+                    name, start.truncatedTo(ChronoUnit.SECONDS), p99, states, framesPerSecond, connectionsPerSecond, nodeCpuMsPerSecond,
+                    offenderCpuMsPerSecond, load);
+        }
+    }
+
+    private Node node;
+    private BystanderProbe probe;
+    private List<byte[]> quiet;      // templates that join nothing
+    private List<byte[]> joining;    // FuzzTest's, aimed at the bystander's room
+    // What the last fuzz phase reached, which the next valid phase sends: frames a second, and
+    // frames a connection (so as many connections a second).
+    private double fuzzFramesPerSecond;
+    private int framesPerConnection;
+
+    @Test
+    void bystanderP99WithoutLoadUnderValidFramesAndUnderTheFuzz() throws Exception {
+        node = RawFrameFuzzTest.fuzzTarget();
+        try (TestClient bystander = TestClient.connect(node.port())) {
+            bystander.hello("bystander");
+            String room = bystander.quickJoin("orb-rush").getRoomId();
+            bystander.drain();
+            probe = new BystanderProbe(bystander, "warmup");
+            quiet = FuzzTest.templates("no-such-room").stream().filter(f -> !f.hasJoin()).map(ClientFrame::toByteArray).toList();
+            joining = FuzzTest.templates(room).stream().map(ClientFrame::toByteArray).toList();
+
+            // Warm-up: JIT, buffers, and what the fuzz reaches: its frames a second (it waits for
+            // some closes, so it sends fewer than offered) and a connection.
+            RawFrameFuzz calibration = fuzz(quiet);
+            long started = System.nanoTime();
+            calibration.run(RawFrameFuzz.Mode.FUZZ, Long.MAX_VALUE, WARMUP / 2, RATE, 0);
+            fuzzReached(calibration.frames.sum() / ((System.nanoTime() - started) / 1e9), calibration);
+            fuzz(quiet).run(RawFrameFuzz.Mode.VALID, Long.MAX_VALUE, WARMUP / 2, fuzzFramesPerSecond, framesPerConnection);
+            System.out.printf("latency: warm-up done; the fuzz reached %.0f frames/s, %d frames a connection%n",
+                    fuzzFramesPerSecond, framesPerConnection);
+
+            Map<String, List<Phase>> byName = new HashMap<>();
+            for (int round = 1; round <= ROUNDS; round++) {
+                List<String> order = new ArrayList<>(List.of("idle", "valid", "fuzz"));
+                java.util.Collections.rotate(order, round - 1);
+                for (String name : order) {
+                    Phase phase = phase(name + "-" + round, name);
+                    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(phase);
+                    System.out.println("latency: round " + round + ": " + phase);
+                }
+            }
+            Phase joiningFuzz = phase("fuzz-joining", "fuzz-joining");
+            System.out.println("latency: " + joiningFuzz);
+            probe.close();
+
+            System.out.printf("latency: %d rounds of %.0f s, the fuzz offered %s, %d offenders%n", ROUNDS, SECONDS,
+                    RATE > 0 ? String.format("%.0f frames/s", RATE) : "as many frames as it can send", OFFENDERS);
+            for (String name : List.of("idle", "valid", "fuzz")) {
+                List<Long> p99s = byName.get(name).stream().map(Phase::p99).sorted().toList();
+                List<Double> cpu = byName.get(name).stream().map(Phase::nodeCpuMsPerSecond).sorted().toList();
+                System.out.printf("latency: %-5s p99 min %d ms, median %d ms (all: %s); node CPU median %.0f ms/s%n",
+                        name, p99s.getFirst(), p99s.get(p99s.size() / 2), p99s, cpu.get(cpu.size() / 2));
+            }
+            assertEquals("", probe.gaps(), "contiguous ticks for the bystander throughout");
+        } finally {
+            node.stop();
+        }
+    }
+
+    private RawFrameFuzz fuzz(List<byte[]> templates) {
+        return new RawFrameFuzz(node.port(), SEED, OFFENDERS, RawFrameFuzzTest.MAX_FRAME_BYTES, RawFrameFuzzTest.HANDSHAKE_TIMEOUT_MS, templates);
+    }
+
+    private void fuzzReached(double framesPerSecond, RawFrameFuzz fuzz) {
+        fuzzFramesPerSecond = framesPerSecond;
+        framesPerConnection = (int) Math.max(2, Math.round((double) fuzz.frames.sum() / fuzz.connections.sum()));
+    }
+
+    /** Runs one phase of {@link #SECONDS} after a 2 s pause (the last phase's sockets close) and measures it. */
+    private Phase phase(String label, String kind) throws Exception {
+        probe.phase("pause");
+        Thread.sleep(2_000);
+        String load = Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[0];
+        Map<Long, Long> cpuBefore = nodeCpu();
+        RawFrameFuzz fuzz = fuzz(kind.equals("fuzz-joining") ? joining : quiet);
+        LocalTime start = LocalTime.now();
+        probe.phase(label);
+        long started = System.nanoTime();
+        switch (kind) {
+            case "idle" -> Thread.sleep((long) (SECONDS * 1000));
+            case "valid" -> fuzz.run(RawFrameFuzz.Mode.VALID, Long.MAX_VALUE, SECONDS, fuzzFramesPerSecond, framesPerConnection);
+            default -> fuzz.run(RawFrameFuzz.Mode.FUZZ, Long.MAX_VALUE, SECONDS, RATE, 0);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        probe.phase("pause");
+        if (kind.equals("fuzz")) {
+            fuzzReached(fuzz.frames.sum() / seconds, fuzz);
+        }
+        Map<Long, Long> cpuAfter = nodeCpu();
+        long nodeCpuNanos = 0;
+        for (Map.Entry<Long, Long> thread : cpuAfter.entrySet()) {
+            nodeCpuNanos += thread.getValue() - cpuBefore.getOrDefault(thread.getKey(), 0L);
+        }
+        assertEquals(List.of(), fuzz.failures, label + ": every connection closed as documented");
+        return new Phase(label, start, probe.p99(label), probe.count(label), fuzz.frames.sum() / seconds, fuzz.connections.sum() / seconds,
+                nodeCpuNanos / 1e6 / seconds, fuzz.offenderCpuNanos.sum() / 1e6 / seconds, load);
+    }
+
+    private static Map<Long, Long> nodeCpu() {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (NODE_THREAD.matcher(thread.getName()).matches()) {
+                long nanos = THREADS.getThreadCpuTime(thread.threadId());
+                if (nanos >= 0) {
+                    cpu.put(thread.threadId(), nanos);
+                }
+            }
+        }
+        return cpu;
+    }
+}

@@ -1,0 +1,92 @@
+package io.roomcast.gateway.testing;
+
+import io.roomcast.proto.v1.ServerFrame;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Reads a playing client's frames as they come, on a thread of its own: the ticks of its states
+ * in order (all of them: a gap is a state the node lost for it), and each state's tick -> client
+ * latency (receipt minus the state's server time, both in ms, so 1-2 ms of resolution), kept
+ * per named phase (a clean run, a fuzz, ...).
+ */
+public final class BystanderProbe implements AutoCloseable {
+
+    private final TestClient client;
+    private final Thread thread;
+    private final List<Long> ticks = new CopyOnWriteArrayList<>();
+    private final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
+    private volatile String phase;
+    private volatile boolean running = true;
+
+    /** Starts reading {@code client}'s frames (nothing else may read them meanwhile) into {@code phase}. */
+    public BystanderProbe(TestClient client, String phase) {
+        this.client = client;
+        this.phase = phase;
+        this.thread = new Thread(this::run, "bystander-probe");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** States from now on count for {@code name}. */
+    public void phase(String name) {
+        phase = name;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ServerFrame frame = client.poll(Duration.ofMillis(100));
+                if (frame != null && frame.hasState()) {
+                    long latency = System.currentTimeMillis() - frame.getState().getServerTimeMs();
+                    ticks.add(frame.getState().getTick());
+                    latencies.computeIfAbsent(phase, p -> new CopyOnWriteArrayList<>()).add(latency);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** States received in {@code phase}. */
+    public int count(String phase) {
+        return latencies.getOrDefault(phase, List.of()).size();
+    }
+
+    /** The 99th percentile of the latencies of {@code phase} (nearest rank), -1 without any. */
+    public long p99(String phase) {
+        return percentile(latencies.getOrDefault(phase, List.of()), 0.99);
+    }
+
+    public static long percentile(List<Long> values, double fraction) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? -1 : sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * fraction) - 1)));
+    }
+
+    /** Every state received so far, in every phase. */
+    public int states() {
+        return ticks.size();
+    }
+
+    /** Where the ticks received so far skip or repeat one ("" if they are contiguous). */
+    public String gaps() {
+        List<String> gaps = new ArrayList<>();
+        for (int i = 1; i < ticks.size() && gaps.size() < 10; i++) {
+            if (ticks.get(i) != ticks.get(i - 1) + 1) {
+                gaps.add(ticks.get(i - 1) + " -> " + ticks.get(i));
+            }
+        }
+        return String.join(", ", gaps);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(2_000);
+    }
+}
