@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +53,9 @@ public final class RoomFanout {
 
     /** Frames kept for one expected session at most; past it they are dropped for it (docs/operations.md). */
     static final int MAX_KEPT_FRAMES = 1024;
+
+    /** The longest one request for missed events may take before it counts as unanswered. */
+    static final long REPAIR_TIMEOUT_MILLIS = 2000;
 
     private final NodeMetrics metrics;
     private final String roomId;
@@ -187,7 +191,16 @@ public final class RoomFanout {
     private void askForMissed() {
         long after = horizon;
         log.info("room {}: events after {} (up to {}) missed here; asking {}", roomId, after, repairTarget, owner);
-        missedEvents.after(owner, roomId, after).whenComplete((events, failure) -> {
+        CompletableFuture<List<byte[]>> answer;
+        try {
+            answer = owner == null ? CompletableFuture.failedFuture(new IllegalStateException("no owner known"))
+                    : missedEvents.after(owner, roomId, after).toCompletableFuture();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        // Every request ends: a room's events are held back meanwhile, so a request never answered
+        // (an owner that closed the room with it queued) must not hold them for good.
+        answer.orTimeout(REPAIR_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((events, failure) -> {
             if (failure != null && retryRepair()) {
                 return;
             }
