@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code ./mvnw -B -o -q -pl gateway -am test -Dtest=FuzzLatencyTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Droomcast.latency.rounds=5}. Other properties: {@code roomcast.latency.seconds} (per phase, 20),
  * {@code roomcast.latency.rate} (frames a second offered by the fuzz, 4000; 0: as fast as it goes),
- * {@code roomcast.latency.warmup} (seconds, 20).
+ * {@code roomcast.latency.warmup} (seconds, 20), {@code roomcast.latency.offenders} (16).
  */
 @EnabledIfSystemProperty(named = "roomcast.latency.rounds", matches = "\\d+")
 class FuzzLatencyTest {
@@ -48,7 +48,7 @@ class FuzzLatencyTest {
     private static final double SECONDS = Double.parseDouble(System.getProperty("roomcast.latency.seconds", "20"));
     private static final double RATE = Double.parseDouble(System.getProperty("roomcast.latency.rate", "4000"));
     private static final double WARMUP = Double.parseDouble(System.getProperty("roomcast.latency.warmup", "20"));
-    private static final int OFFENDERS = 16;
+    private static final int OFFENDERS = Integer.getInteger("roomcast.latency.offenders", 16);
     private static final long SEED = 7;
     /** The node's threads: XNIO's (I/O, tasks) and the rooms' (workers, timer). */
     private static final Pattern NODE_THREAD = Pattern.compile("XNIO-\\d+ .*|room-.*");
@@ -56,12 +56,12 @@ class FuzzLatencyTest {
 
     /** One phase's figures. */
     private record Phase(String name, LocalTime start, long p99, int states, double framesPerSecond, double connectionsPerSecond,
-                         double nodeCpuMsPerSecond, double offenderCpuMsPerSecond, String load) {
+                         double kilobytesPerSecond, double nodeCpuMsPerSecond, double offenderCpuMsPerSecond, String load) {
         @Override
         public String toString() {
-            return String.format("%-7s from %s  p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  node CPU %4.0f ms/s  offenders' CPU %4.0f ms/s  load %s",
-                    name, start.truncatedTo(ChronoUnit.SECONDS), p99, states, framesPerSecond, connectionsPerSecond, nodeCpuMsPerSecond,
-                    offenderCpuMsPerSecond, load);
+            return String.format("%-7s from %s  p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  %5.0f KB/s  node CPU %4.0f ms/s"
+                            + "  offenders' CPU %4.0f ms/s  load %s", name, start.truncatedTo(ChronoUnit.SECONDS), p99, states, framesPerSecond,
+                    connectionsPerSecond, kilobytesPerSecond, nodeCpuMsPerSecond, offenderCpuMsPerSecond, load);
         }
     }
 
@@ -159,7 +159,7 @@ class FuzzLatencyTest {
         }
         assertEquals(List.of(), fuzz.failures, label + ": every connection closed as documented");
         return new Phase(label, start, probe.p99(label), probe.count(label), fuzz.frames.sum() / seconds, fuzz.connections.sum() / seconds,
-                nodeCpuNanos / 1e6 / seconds, fuzz.offenderCpuNanos.sum() / 1e6 / seconds, load);
+                fuzz.bytes.sum() / 1e3 / seconds, nodeCpuNanos / 1e6 / seconds, fuzz.offenderCpuNanos.sum() / 1e6 / seconds, load);
     }
 
     private static Map<Long, Long> nodeCpu() {

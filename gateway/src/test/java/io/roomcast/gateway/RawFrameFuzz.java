@@ -80,6 +80,8 @@ final class RawFrameFuzz {
     // What the runs saw (all runs of this instance).
     final LongAdder frames = new LongAdder();
     final LongAdder connections = new LongAdder();
+    /** Bytes the offenders wrote: requests, frames, padding and garbage. */
+    final LongAdder bytes = new LongAdder();
     final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     final LongAccumulator slowestCloseMs = new LongAccumulator(Math::max, 0);
     final List<String> failures = new CopyOnWriteArrayList<>();
@@ -463,6 +465,7 @@ final class RawFrameFuzz {
             ByteArrayOutputStream sent = new ByteArrayOutputStream();
             byte[] glued = RawWebSocket.concat(script.frames().subList(0, script.glued()).toArray(byte[][]::new));
             sent.writeBytes(glued);
+            bytes.add(script.http().length() + glued.length);
             String head;
             try {
                 head = glued.length > 0 ? socket.request(script.http(), glued) : socket.request(script.http());
@@ -492,6 +495,7 @@ final class RawFrameFuzz {
                 rest = RawWebSocket.concat(rest, RawWebSocket.frame(FIN | CLOSE, RawWebSocket.closeBody(code, new byte[0]), true));
             }
             sent.writeBytes(rest);
+            bytes.add(rest.length);
             try {
                 write(socket, script.write(), rest, random);
             } catch (SocketException closedMeanwhile) {
@@ -519,6 +523,7 @@ final class RawFrameFuzz {
                 case GARBAGE -> {
                     byte[] garbage = new byte[random.nextInt(200)];
                     random.nextBytes(garbage);
+                    bytes.add(garbage.length);
                     try {
                         socket.send(garbage);
                     } catch (SocketException closed) {
@@ -598,6 +603,7 @@ final class RawFrameFuzz {
                     padded = true;
                     byte[] zeros = new byte[maxFrameBytes + 16];
                     sent.writeBytes(zeros);
+                    bytes.add(zeros.length);
                     try {
                         socket.send(zeros);
                     } catch (SocketException closed) {
