@@ -8,7 +8,6 @@ import io.roomcast.proto.v1.Hello;
 import io.roomcast.proto.v1.Ping;
 import io.roomcast.proto.v1.ServerFrame;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.io.EOFException;
@@ -76,6 +75,10 @@ final class RawFrameFuzz {
     private final int maxFrameBytes;
     private final int handshakeTimeoutMs;
     private final List<byte[]> templates;
+    /** Zeros that complete any frame the node waits for (see awaitClose); never written to. */
+    private final byte[] padding;
+    /** Two fragments, each under the limit, together over it; never written to. */
+    private final List<byte[]> overLimit;
 
     // What the runs saw (all runs of this instance).
     final LongAdder frames = new LongAdder();
@@ -98,6 +101,9 @@ final class RawFrameFuzz {
         this.maxFrameBytes = maxFrameBytes;
         this.handshakeTimeoutMs = handshakeTimeoutMs;
         this.templates = templates;
+        this.padding = new byte[maxFrameBytes + 16];
+        byte[] half = new byte[maxFrameBytes / 2 + 1];
+        this.overLimit = List.of(RawWebSocket.frame(BINARY, half, true), RawWebSocket.frame(FIN | CONTINUATION, half, true));
     }
 
     /** What the node's closes were, by outcome: "close 1002", "http 400", "client hung up", ... */
@@ -426,10 +432,9 @@ final class RawFrameFuzz {
                 out.add(frame(FIN | TEXT, "{\"hello\":1}".getBytes(StandardCharsets.UTF_8)));
                 return "text";
             } else {
-                // a message over the limit in fragments, each under it
-                int half = maxFrameBytes / 2 + 1;
-                out.add(frame(BINARY, new byte[half]));
-                out.add(frame(FIN | CONTINUATION, new byte[half]));
+                // a message over the limit in fragments, each under it (made once: the fuzz's
+                // allocations are the node's JVM's too, and its collections the bystander's pauses)
+                out.addAll(overLimit);
                 return "fragments over the limit";
             }
         }
@@ -462,9 +467,7 @@ final class RawFrameFuzz {
 
         /** True if the socket was left open for the node to close (it is checked later). */
         private boolean converse(Script script, RawWebSocket socket, Random random) throws IOException, InterruptedException {
-            ByteArrayOutputStream sent = new ByteArrayOutputStream();
-            byte[] glued = RawWebSocket.concat(script.frames().subList(0, script.glued()).toArray(byte[][]::new));
-            sent.writeBytes(glued);
+            byte[] glued = RawWebSocket.concat(script.frames().subList(0, script.glued()));
             bytes.add(script.http().length() + glued.length);
             String head;
             try {
@@ -489,12 +492,12 @@ final class RawFrameFuzz {
                 return false;
             }
             long upgraded = System.nanoTime();
-            byte[] rest = RawWebSocket.concat(script.frames().subList(script.glued(), script.frames().size()).toArray(byte[][]::new));
+            List<byte[]> toSend = new ArrayList<>(script.frames().subList(script.glued(), script.frames().size()));
             if (script.ending() == Ending.CLOSE_FRAME) {
                 int code = new int[] {1000, 1000, 1001, 4321}[random.nextInt(4)];
-                rest = RawWebSocket.concat(rest, RawWebSocket.frame(FIN | CLOSE, RawWebSocket.closeBody(code, new byte[0]), true));
+                toSend.add(RawWebSocket.frame(FIN | CLOSE, RawWebSocket.closeBody(code, new byte[0]), true));
             }
-            sent.writeBytes(rest);
+            byte[] rest = RawWebSocket.concat(toSend);
             bytes.add(rest.length);
             try {
                 write(socket, script.write(), rest, random);
@@ -507,11 +510,11 @@ final class RawFrameFuzz {
             }
             long patience = script.ending() == Ending.NOTHING ? handshakeTimeoutMs + PAD_AFTER_MS : PAD_AFTER_MS;
             long start = script.ending() == Ending.NOTHING ? upgraded : System.nanoTime();
-            RawWebSocket.Frame close = awaitClose(socket, start, patience, script.ending() == Ending.NOTHING, sent);
+            RawWebSocket.Frame close = awaitClose(socket, start, patience, script.ending() == Ending.NOTHING);
             int code = close.closeCode();
             if (FuzzTest.DOCUMENTED.contains(code)) {
                 outcome("close " + code);
-            } else if (sentCloseWith(sent.toByteArray(), code) && close.closeReason().isEmpty()) {
+            } else if ((sentCloseWith(glued, code) || sentCloseWith(rest, code)) && close.closeReason().isEmpty()) {
                 outcome("close " + code + " (its own code echoed)");
             } else {
                 throw new AssertionError("closed with an undocumented code " + code + " (" + close.closeReason() + ")");
@@ -546,14 +549,14 @@ final class RawFrameFuzz {
                     int at = 0;
                     while (at < bytes.length) {
                         int end = Math.min(bytes.length, at + 1 + random.nextInt(Math.max(1, bytes.length / 3)));
-                        socket.send(Arrays.copyOfRange(bytes, at, end));
+                        socket.send(bytes, at, end - at);
                         at = end;
                     }
                 }
                 case BYTE_BY_BYTE -> {
                     int slow = Math.min(bytes.length, 256);
                     socket.sendByteByByte(Arrays.copyOf(bytes, slow));
-                    socket.send(Arrays.copyOfRange(bytes, slow, bytes.length));
+                    socket.send(bytes, slow, bytes.length - slow);
                 }
             }
         }
@@ -566,8 +569,7 @@ final class RawFrameFuzz {
          * the time from the last byte written to the close, unless the node timed it itself
          * ({@code nodeTimesIt}: its handshake timeout, unpadded).
          */
-        private RawWebSocket.Frame awaitClose(RawWebSocket socket, long start, long patience, boolean nodeTimesIt,
-                                              ByteArrayOutputStream sent) throws IOException {
+        private RawWebSocket.Frame awaitClose(RawWebSocket socket, long start, long patience, boolean nodeTimesIt) throws IOException {
             boolean padded = false;
             long lastWrite = System.nanoTime();
             while (true) {
@@ -601,11 +603,9 @@ final class RawFrameFuzz {
                         throw new AssertionError("no close frame within " + CLOSE_BOUND_MS + " ms of the padding");
                     }
                     padded = true;
-                    byte[] zeros = new byte[maxFrameBytes + 16];
-                    sent.writeBytes(zeros);
-                    bytes.add(zeros.length);
+                    bytes.add(padding.length);
                     try {
-                        socket.send(zeros);
+                        socket.send(padding);
                     } catch (SocketException closed) {
                         // the node hung up meanwhile; its close frame is still to be read
                     }
@@ -652,7 +652,7 @@ final class RawFrameFuzz {
 
     private static final byte[] PING_FRAME = ClientFrame.newBuilder().setPing(Ping.newBuilder().setClientTimeMs(1)).build().toByteArray();
 
-    /** Whether {@code sent} holds a masked close frame carrying {@code code} (which the node may echo). */
+    /** Whether {@code sent} holds a masked close frame carrying {@code code} (which the node may echo: the padding holds none). */
     static boolean sentCloseWith(byte[] sent, int code) {
         for (int i = 0; i + 8 <= sent.length; i++) {
             if ((sent[i] & 0xFF) == (FIN | CLOSE) && (sent[i + 1] & 0x80) != 0 && (sent[i + 1] & 0x7F) >= 2 && (sent[i + 1] & 0x7F) <= 125) {

@@ -58,6 +58,11 @@ public final class BystanderProbe implements AutoCloseable {
         return latencies.getOrDefault(phase, List.of()).size();
     }
 
+    /** The latencies of the states received in {@code phase}, in ms. */
+    public List<Long> latencies(String phase) {
+        return List.copyOf(latencies.getOrDefault(phase, List.of()));
+    }
+
     /** The 99th percentile of the latencies of {@code phase} (nearest rank), -1 without any. */
     public long p99(String phase) {
         return percentile(latencies.getOrDefault(phase, List.of()), 0.99);

@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -53,7 +53,7 @@ public final class RawWebSocket implements AutoCloseable {
         socket.setTcpNoDelay(true); // a byte written alone goes out alone
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(5000);
-        in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1024));
         out = socket.getOutputStream();
     }
 
@@ -116,7 +116,12 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public void send(byte[] wire) throws IOException {
-        out.write(wire);
+        send(wire, 0, wire.length);
+    }
+
+    /** Writes {@code length} bytes of {@code wire} from {@code offset}, in one write. */
+    public void send(byte[] wire, int offset, int length) throws IOException {
+        out.write(wire, offset, length);
         out.flush();
     }
 
@@ -199,38 +204,54 @@ public final class RawWebSocket implements AutoCloseable {
      * masked with the key.
      */
     public static byte[] frame(int firstByte, byte[] payload, byte[] mask, int lengthBytes, long declaredLength) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 14);
-        out.write(firstByte);
+        if (lengthBytes != 0 && lengthBytes != 2 && lengthBytes != 8) {
+            throw new IllegalArgumentException("a length field is 0, 2 or 8 bytes: " + lengthBytes);
+        }
+        int header = 2 + lengthBytes + (mask != null ? 4 : 0);
+        byte[] out = new byte[header + payload.length];
+        out[0] = (byte) firstByte;
         int maskBit = mask != null ? 0x80 : 0;
         switch (lengthBytes) {
-            case 0 -> out.write(maskBit | (int) (declaredLength & 0x7F));
+            case 0 -> out[1] = (byte) (maskBit | (int) (declaredLength & 0x7F));
             case 2 -> {
-                out.write(maskBit | 126);
-                out.write((int) (declaredLength >>> 8) & 0xFF);
-                out.write((int) declaredLength & 0xFF);
+                out[1] = (byte) (maskBit | 126);
+                out[2] = (byte) (declaredLength >>> 8);
+                out[3] = (byte) declaredLength;
             }
-            case 8 -> {
-                out.write(maskBit | 127);
-                out.writeBytes(ByteBuffer.allocate(8).putLong(declaredLength).array());
+            default -> {
+                out[1] = (byte) (maskBit | 127);
+                for (int i = 0; i < 8; i++) {
+                    out[2 + i] = (byte) (declaredLength >>> (56 - 8 * i));
+                }
             }
-            default -> throw new IllegalArgumentException("a length field is 0, 2 or 8 bytes: " + lengthBytes);
         }
         if (mask != null) {
-            out.writeBytes(mask);
+            System.arraycopy(mask, 0, out, header - 4, 4);
         }
         for (int i = 0; i < payload.length; i++) {
-            out.write(mask != null ? payload[i] ^ mask[i & 3] : payload[i]);
+            out[header + i] = (byte) (mask != null ? payload[i] ^ mask[i & 3] : payload[i]);
         }
-        return out.toByteArray();
+        return out;
     }
 
     /** The parts one after the other: frames sent in one write. */
     public static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return concat(List.of(parts));
+    }
+
+    /** As {@link #concat(byte[]...)}: one array of the exact size, one copy of each part. */
+    public static byte[] concat(List<byte[]> parts) {
+        int length = 0;
         for (byte[] part : parts) {
-            out.writeBytes(part);
+            length += part.length;
         }
-        return out.toByteArray();
+        byte[] out = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
     }
 
     /** A close frame's body: the code's two bytes, then the reason's bytes as given. */
