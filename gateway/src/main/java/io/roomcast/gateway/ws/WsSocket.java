@@ -53,6 +53,8 @@ final class WsSocket implements FrameDecoder.Handler {
     private static final long CLOSE_TIMEOUT_MS = 1000;
     /** Reads handled per readiness event before other sockets get their turn. */
     private static final int MAX_READS_PER_EVENT = 16;
+    /** What a client that broke the protocol may still send (read and dropped) before it is cut off. */
+    private static final int MAX_DISCARDED_BYTES = 64 * 1024;
 
     private final StreamConnection connection;
     private final ConduitStreamSourceChannel source;
@@ -72,6 +74,9 @@ final class WsSocket implements FrameDecoder.Handler {
     private boolean touched;
     private boolean closeQueued;          // our close frame is in the queue: nothing goes after it
     private boolean closeReceived;
+    private boolean failed;               // the client broke the protocol: what it sends is read and dropped
+    private int discarded;
+    private boolean peerEnded;            // a failed client closed its side: we close once our close frame is out
     private boolean closed;
 
     /** @param sentBytes counts every byte written to the socket */
@@ -202,8 +207,16 @@ final class WsSocket implements FrameDecoder.Handler {
                 return;
             }
             sink.suspendWrites();
-            if (closeQueued && closeReceived) {
-                closeNow(); // both close frames are out: the handshake is done
+            if (closeQueued && (closeReceived || peerEnded)) {
+                closeNow(); // both close frames are out (or the failed client is gone): done
+            } else if (closeQueued && failed) {
+                // RFC 6455 7.1.7: a failed connection is not read any more; end our side (FIN) so
+                // the client closes its own at once, and close when it does (readable: EOF)
+                // instead of holding the socket for the close timeout.
+                sink.shutdownWrites();
+                if (!sink.flush()) {
+                    sink.resumeWrites();
+                }
             }
         } catch (IOException e) {
             listener.onWriteFailed(e);
@@ -214,6 +227,10 @@ final class WsSocket implements FrameDecoder.Handler {
     // ───────────── receiving ─────────────
 
     private void readable() {
+        if (failed) {
+            discard();
+            return;
+        }
         try {
             for (int reads = 0; reads < MAX_READS_PER_EVENT && !closed; reads++) {
                 ByteBuffer buffer = readInto();
@@ -229,7 +246,11 @@ final class WsSocket implements FrameDecoder.Handler {
                 boolean ok = decoder.decode(buffer, this);
                 if (!ok || closed) {
                     partial = null;
-                    source.suspendReads();
+                    if (failed && !closed) {
+                        discard(); // what is left of this read is dropped; the client's EOF is awaited
+                    } else {
+                        source.suspendReads(); // its close frame was the last thing it may send
+                    }
                     return;
                 }
                 keepIncomplete(buffer);
@@ -239,6 +260,40 @@ final class WsSocket implements FrameDecoder.Handler {
             }
         } catch (IOException e) {
             log.debug("read failed, closing", e);
+            closeNow();
+        }
+    }
+
+    /**
+     * The client broke the protocol: reads what it still sends and drops it, until it closes its
+     * side — then the socket closes as soon as our close frame is out. Reads stay on so that its
+     * end is seen: a socket whose reads were suspended would wait for the close timeout whatever
+     * the client did, and there are as many such sockets as clients that fail in a second. A
+     * client that sends more than {@link #MAX_DISCARDED_BYTES} is not read any more: the close
+     * timeout ends it.
+     */
+    private void discard() {
+        try {
+            for (int reads = 0; reads < MAX_READS_PER_EVENT && !closed; reads++) {
+                int read = source.read(loop.readBuffer.clear());
+                if (read < 0) {
+                    peerEnded = true;
+                    source.suspendReads();
+                    if (closeQueued && queue.isEmpty()) {
+                        closeNow(); // our close frame is out already
+                    }
+                    return; // else flush() closes once it is
+                }
+                if (read == 0) {
+                    return;
+                }
+                discarded += read;
+                if (discarded > MAX_DISCARDED_BYTES) {
+                    source.suspendReads();
+                    return;
+                }
+            }
+        } catch (IOException e) {
             closeNow();
         }
     }
@@ -301,6 +356,7 @@ final class WsSocket implements FrameDecoder.Handler {
 
     @Override
     public void onViolation(int code, String reason) {
+        failed = true;
         listener.onViolation(code, reason);
         close(code, reason);
     }

@@ -87,14 +87,26 @@ class SocketLayerTest {
     }
 
     @Test
-    void anUnmaskedClientFrameClosesWith1002() throws Exception {
+    void anUnmaskedClientFrameClosesWith1002AndTheNodeEndsItsSideAtOnce() throws Exception {
         try (RawWebSocket client = RawWebSocket.open(node.port())) {
+            long sent = System.nanoTime();
             client.send(RawWebSocket.frame(FIN | 0x2, hello("bare").toByteArray(), false));
             RawWebSocket.Frame close = client.readFrame();
             assertEquals(RawWebSocket.CLOSE, close.opcode(), "a close frame");
             assertEquals(1002, close.closeCode());
-            assertEquals(-1, client.read(), "then the connection ends (no answer needed after 1 s)");
+            // The node reads nothing of it any more (RFC 6455 7.1.7): it ends its side right after
+            // its close frame, not when the second it waits for a close handshake runs out.
+            client.send(RawWebSocket.frame(FIN | 0x2, hello("more").toByteArray(), true));
+            assertEquals(-1, client.read(), "the node ended its side");
+            long tookMs = (System.nanoTime() - sent) / 1_000_000;
+            assertTrue(tookMs < 800, "at once, not after the 1 s close timeout: " + tookMs + " ms");
         }
+        // and lets the socket go when the client closes its own
+        long deadline = System.nanoTime() + 800_000_000L;
+        while (RawHttp.openWebSockets(node.port()) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, RawHttp.openWebSockets(node.port()), "the node closed the socket");
     }
 
     @Test
@@ -104,9 +116,10 @@ class SocketLayerTest {
         try (RawWebSocket client = RawWebSocket.open(node.port())) {
             client.send(RawWebSocket.frame(FIN | 0x2, hello("bare").toByteArray(), false));
             assertEquals(1002, client.readFrame().closeCode());
-            // The node waits up to a second for the answer to its close; its 100 ms handshake
-            // timer fires meanwhile, on a socket that did not time out.
-            assertEquals(-1, client.read(), "the node hung up");
+            assertEquals(-1, client.read(), "the node ended its side");
+            // The node keeps the socket until this client closes its own (or a second passes);
+            // its 100 ms handshake timer fires meanwhile, on a socket that did not time out.
+            Thread.sleep(300);
         }
         assertEquals(1, node.metrics().protocolViolations.sum());
         assertEquals(0, node.metrics().handshakeTimeouts.sum(), "no handshake timed out");
