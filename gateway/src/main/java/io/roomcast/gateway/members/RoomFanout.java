@@ -64,7 +64,7 @@ public final class RoomFanout {
     private final Consumer<RoomFanout> onLost;
     private final Consumer<RoomFanout> onReleased;
     private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
-    private final Map<Session, List<byte[]>> expected = new LinkedHashMap<>(); // guarded by this
+    private final Map<Session, List<Kept>> expected = new LinkedHashMap<>(); // guarded by this
     private volatile long highestEpoch;
     private volatile String owner;
     private volatile long lastFrameNanos = System.nanoTime();
@@ -166,13 +166,16 @@ public final class RoomFanout {
                 member.send(frame);
             }
         }
-        keep(message.frame(), except);
+        keep(message.epoch(), message.frame(), except);
     }
 
-    private void keep(byte[] frame, String except) {
+    /** A frame kept for an expected session, with the epoch of the owner that sent it. */
+    private record Kept(long epoch, byte[] frame) {}
+
+    private void keep(long epoch, byte[] frame, String except) {
         expected.forEach((session, kept) -> {
             if ((except == null || !except.equals(session.id())) && kept.size() < MAX_KEPT_FRAMES) {
-                kept.add(frame);
+                kept.add(new Kept(epoch, frame));
             }
         });
     }
@@ -267,7 +270,7 @@ public final class RoomFanout {
                 member.send(frame);
             }
         }
-        keep(event, sender.isEmpty() ? null : sender);
+        keep(highestEpoch, event, sender.isEmpty() ? null : sender);
     }
 
     private static Event parseEvent(byte[] frame) {
@@ -303,22 +306,25 @@ public final class RoomFanout {
 
     /**
      * Sends the session its {@code joined} frame, the events {@code replayed} for it, then the
-     * frames kept since it was expected that are newer than the Joined (a state of a later tick
-     * than its keyframe, an event after its log position), and makes it a member. False if the
+     * frames kept since it was expected that are newer than the Joined (of its owner's epoch or a
+     * later one, and a state of a later tick than its keyframe, an event after its log position),
+     * and makes it a member. False if the
      * session was not expected any more (the room was lost meanwhile): nothing is sent.
      */
     synchronized boolean admit(Session session, byte[] joined, List<byte[]> replayed) {
-        List<byte[]> kept = expected.remove(session);
+        List<Kept> kept = expected.remove(session);
         if (kept == null) {
             return false;
         }
         session.send(joined);
         replayed.forEach(session::send);
         long keyframeTick;
+        long keyframeEpoch;
         long lastEventOffset;
         try {
             var parsed = ServerFrame.parseFrom(joined).getJoined();
             keyframeTick = parsed.getKeyframe().getTick();
+            keyframeEpoch = parsed.getKeyframe().getEpoch();
             lastEventOffset = parsed.getLastEventOffset();
             // The owner that answered is at least this epoch: a deposed owner's late frame, heard
             // here only now (a fan-out made for this resume), must not follow the Joined.
@@ -326,9 +332,11 @@ public final class RoomFanout {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a Joined frame", e);
         }
-        for (byte[] frame : kept) {
-            if (isNewerThan(frame, keyframeTick, lastEventOffset)) {
-                session.send(frame);
+        for (Kept frame : kept) {
+            // A frame of an owner older than the one that answered is not the room any more: the
+            // new owner may have gone on from a snapshot, at ticks below the ones it sent.
+            if (frame.epoch() >= keyframeEpoch && isNewerThan(frame.frame(), keyframeTick, lastEventOffset)) {
+                session.send(frame.frame());
             }
         }
         joinedAt.put(session, lastEventOffset);
