@@ -68,8 +68,8 @@ final class LeaseKeeper {
                     fence(host);
                     return;
                 }
-                if (!renewed.get().equals(held)) {
-                    reclaimed(host, renewed.get());
+                if (renewed.get().epoch() > host.lease().epoch()) {
+                    reclaimed(host, renewed.get()); // once: later renewals sent before it may say so again
                 }
                 host.leaseConfirmed(renewedAt);
                 // A failure (Redis unreachable) keeps the room ticking; its members here keep getting
@@ -95,6 +95,9 @@ final class LeaseKeeper {
 
     /** The lease went to another node: stop this runtime without a word to the players. */
     private void fence(RoomHost host) {
+        if (host.isFenced()) {
+            return; // several renewals were on their way: the first answer fenced it
+        }
         host.fence();
         members.unhost(host.localMembers()); // the members here hear the new owner from now on
         metrics.roomsFenced.increment();

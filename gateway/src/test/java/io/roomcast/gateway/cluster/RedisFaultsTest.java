@@ -221,6 +221,45 @@ class RedisFaultsTest {
      * (slowed here by a Redis that does not answer, so the drain lasts long enough to be seen),
      * so a load balancer stops sending it players before its sockets close.
      */
+    /**
+     * Redis stalls (here: stopped with SIGSTOP) for longer than a lease: the owner's renewals pile
+     * up on the open connection and Redis runs them all when it wakes. The first finds the lease
+     * expired and claims it again for the owner — its answer may come after the command timeout,
+     * or not before the next renewal is sent. The next ones must take that lease for the owner's
+     * own, not for another node's: the owner keeps its room, with nothing rolled back.
+     */
+    @Test
+    void aRedisThatStallsLongerThanALeaseLeavesTheRoomWithItsOwnerAndNothingRolledBack() throws Exception {
+        Node a = node("node-a");
+        TestClient ann = player(a, "ann");
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        long tickBefore = ann.await(ServerFrame::hasState).getState().getTick();
+
+        redis.freeze();
+        try {
+            Thread.sleep(LEASE_MS + 1000); // the lease expires in Redis's clock; renewals wait on the socket
+        } finally {
+            redis.thaw();
+        }
+        ann.drain();
+
+        Eventually.holds(() -> {
+            String lease = (String) redis.command("GET", RedisKeys.lease(room));
+            return lease != null && lease.startsWith("node-a:");
+        }, "the owner holds its room again", Duration.ofSeconds(5));
+        Thread.sleep(2L * LEASE_MS); // long enough for a fenced room to be taken over from its snapshot
+        assertEquals(0L, a.metrics().roomsFenced.sum(), "the owner was not fenced by its own lease");
+        assertEquals(0L, a.metrics().roomsTakenOver.sum(), "the room was not taken over from its snapshot");
+        assertTrue(a.ownedRooms().contains(room), "node-a still runs the room");
+        List<Long> ticks = ann.collect(Duration.ofMillis(500)).stream().filter(ServerFrame::hasState)
+                .map(f -> f.getState().getTick()).toList();
+        assertFalse(ticks.isEmpty(), "ann's states keep coming");
+        for (int i = 1; i < ticks.size(); i++) {
+            assertEquals(ticks.get(i - 1) + 1, ticks.get(i), "ticks go on one by one, none rolled back: " + ticks);
+        }
+        assertTrue(ticks.get(0) > tickBefore + 40, "the room went on from where it was: " + tickBefore + " -> " + ticks);
+    }
+
     @Test
     void aDrainingNodeSaysItIsNotReadyWhileItHandsItsRoomsOver() throws Exception {
         Node a = node("node-a");

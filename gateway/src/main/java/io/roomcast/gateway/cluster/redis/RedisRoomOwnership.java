@@ -27,8 +27,11 @@ public final class RedisRoomOwnership implements RoomOwnership {
             redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
             if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3], KEYS[4]) end
             return tonumber(epoch)""";
-    // 1: renewed. 0: another node holds it. Else the lease was gone (Redis forgot it) and is
-    // claimed again: the new epoch, as in CLAIM (ARGV[4] is the owner's node id).
+    // 1: renewed. 0: another node holds it. Else the epoch this node holds the room at now: the
+    // lease was gone (Redis forgot it, or it expired while Redis stalled) and is claimed again as in
+    // CLAIM — or an earlier renewal of this node did that and its answer never came back (it timed
+    // out while Redis stalled, or this renewal was sent before it came): the lease is this node's
+    // at a newer epoch, and renewed as such. (ARGV[4] is the owner's node id, ARGV[5] its epoch.)
     private static final String RENEW = """
             local held = redis.call('GET', KEYS[1])
             if held == ARGV[1] then
@@ -36,7 +39,15 @@ public final class RedisRoomOwnership implements RoomOwnership {
               for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
               return 1
             end
-            if held then return 0 end
+            if held then
+              local mine = ARGV[4] .. ':'
+              if string.sub(held, 1, #mine) ~= mine then return 0 end
+              local epoch = tonumber(string.sub(held, #mine + 1))
+              if not epoch or epoch <= tonumber(ARGV[5]) then return 0 end
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+              return epoch
+            end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local last = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -79,7 +90,8 @@ public final class RedisRoomOwnership implements RoomOwnership {
         return redis.commands().<Long>eval(RENEW, ScriptOutputType.INTEGER,
                         new String[]{RedisKeys.lease(room), RedisKeys.epoch(room), RedisKeys.info(room), RedisKeys.snapshot(room),
                                 RedisKeys.events(room)},
-                        bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis, bytes(nodeId))
+                        bytes(value(lease)), bytes(Long.toString(leaseMillis)), keepMillis, bytes(nodeId),
+                        bytes(Long.toString(lease.epoch())))
                 .thenApply(result -> result == 0 ? Optional.<Lease>empty()
                         : Optional.of(result == 1 ? lease : new Lease(room, nodeId, result)));
     }
