@@ -371,6 +371,7 @@ public class Play extends ScenarioCommand implements Scenario {
         volatile String resumeToken;
         // What this seat has seen of its room, to check the room's promises (guarded by the agent).
         private long epochSeen;
+        private volatile String nodeId; // the node of its connection, for anomalies
         private long tickSeen;
         private long appliedSeen;
         /** A resume replays the room's events up to here (its Joined's log position). */
@@ -485,7 +486,7 @@ public class Play extends ScenarioCommand implements Scenario {
             missedSignalled += j.getEventsMissed();
             eventsMissedSignalled.add(j.getEventsMissed());
             seated = true;
-            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick(), appliedOf(j), 0);
+            stateSeen(j.getKeyframe().getEpoch(), j.getKeyframe().getTick(), appliedOf(j), 0, "the resume's keyframe");
         }
 
         /** The last input seq the Joined's keyframe says the room applied for this seat; -1 if none listed. */
@@ -499,14 +500,15 @@ public class Play extends ScenarioCommand implements Scenario {
          * within an epoch. When the epoch rises (a takeover from a snapshot), what the room forgot
          * of this bot's inputs is its rollback. {@code applied}: the seat's applied seq, -1 if not listed.
          */
-        synchronized void stateSeen(long epoch, long tick, long applied, long receivedMicros) {
+        synchronized void stateSeen(long epoch, long tick, long applied, long receivedMicros, String source) {
             if (seated && lastStateMicros > 0 && receivedMicros - lastStateMicros > 250_000) {
                 freeze.record(receivedMicros - lastStateMicros, run.inWindow(lastStateMicros));
             }
             lastStateMicros = seated ? receivedMicros : 0;
             if (epoch < epochSeen) {
                 if (staleOwnerStates.sum() < 5) {
-                    anomaly(this, "state of epoch " + epoch + " tick " + tick + " after epoch " + epochSeen);
+                    anomaly(this, "state of epoch " + epoch + " tick " + tick + " after epoch " + epochSeen + " (" + source
+                            + " from node " + nodeId + ")");
                 }
                 staleOwnerStates.increment();
                 return;
@@ -767,6 +769,7 @@ public class Play extends ScenarioCommand implements Scenario {
         @Override
         protected void onWelcome(Welcome welcome) {
             agent.resumeToken = welcome.getResumeToken();
+            agent.nodeId = welcome.getNodeId();
             awaitingResumedSeat = welcome.getResumed();
         }
 
@@ -808,6 +811,8 @@ public class Play extends ScenarioCommand implements Scenario {
             }
             super.onLeft(left);
             if (!closing) {
+                anomaly(agent, "left the room unasked on node " + agent.nodeId + ": " + left.getReason() + " "
+                        + left.getDetail());
                 leftUnexpectedly.increment();
                 synchronized (agent) {
                     agent.seated = false;
@@ -825,7 +830,7 @@ public class Play extends ScenarioCommand implements Scenario {
                 windowStates.increment();
             }
             if (wire.roomIs(agent.roomIdBytes)) {
-                agent.stateSeen(wire.epoch, wire.tick, wire.appliedFound ? wire.appliedSeq : -1, receivedMicros);
+                agent.stateSeen(wire.epoch, wire.tick, wire.appliedFound ? wire.appliedSeq : -1, receivedMicros, "a state");
             }
             if (wire.appliedFound && agent.seated) {
                 agent.inputs.applied(wire.appliedSeq, receivedMicros, run, inputToVisible, inputToVisibleFromActual);

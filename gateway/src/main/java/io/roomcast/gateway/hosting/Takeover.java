@@ -151,6 +151,10 @@ final class Takeover {
         gone.thenCompose(ownerGone -> ownerGone ? snapshots.load(roomId) : CompletableFuture.completedFuture(Optional.<byte[]>empty()))
                 .thenAccept(saved -> {
                     if (saved.isPresent()) {
+                        try (var ignored = LogContext.room(roomId)) {
+                            log.info("room {}: its owner {} is gone ({}): claiming it", roomId, formerOwner,
+                                    formerOwner == null ? "no lease" : ownerSaysNotHere ? "it does not host the room" : "no heartbeat");
+                        }
                         metrics.abandonedRoomsClaimed.increment();
                         takeOver(members.silentRoom(roomId).orElse(new Members.SilentRoom(roomId, formerOwner, 0, 0, 0)));
                     }
