@@ -81,6 +81,7 @@ final class OwnerRequests implements RoomRequests {
                 return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");
             }
             host.seatedFrom(playerId, fromNode, request.getGatewayIncarnation());
+            lifecycle.seatMoved(host);
             JoinReply.Builder reply = ok(request, rejoin.joinedFrame());
             rejoin.events().forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
             return reply.build();

@@ -64,6 +64,7 @@ public final class OwnerSide {
                 }));
         this.orphans = new OrphanedSeats(config.nodeId, presence, hosts, lifecycle, memberChannel, metrics, config.seatGraceMs);
         lifecycle.onStateSent(takeover::stateSent);
+        lifecycle.onSeatsChanged(takeover::seatsChanged);
         members.onOwnerReleased(takeover::ownerReleased);
     }
 

@@ -58,6 +58,7 @@ public final class RoomHost implements RoomOutput {
     private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
     private final TickSamples tickSamples = new TickSamples();
     private volatile boolean fenced;
+    private boolean savePending; // room thread only: a snapshot after a change of seats is queued
     private volatile long emptySinceNanos;
     private volatile int seatsTaken; // playerNodes' size, for readers on other threads (the admin report)
     private RoomRuntime<?> runtime; // set once before the first task runs
@@ -223,6 +224,20 @@ public final class RoomHost implements RoomOutput {
     }
 
     /** From here on nothing this runtime produces goes out (another node holds the room, or it was given up). */
+    /** Room thread: true if no snapshot is queued yet (and now one is). */
+    boolean saveRequested() {
+        if (savePending) {
+            return false;
+        }
+        savePending = true;
+        return true;
+    }
+
+    /** Room thread: the queued snapshot is being taken. */
+    void saveDone() {
+        savePending = false;
+    }
+
     void fence() {
         fenced = true;
     }

@@ -54,6 +54,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     private final EventStore eventStore;
     private final SecureRandom random = new SecureRandom();
     private BiConsumer<RoomHost, Long> onStateSent = (host, n) -> {};
+    private java.util.function.Consumer<RoomHost> onSeatsChanged = host -> {};
 
     RoomLifecycle(NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomDirectory directory,
                   RoomOwnership ownership, SnapshotStore snapshots, MessageBus bus, RoomWorkers workers, Clock clock,
@@ -76,6 +77,11 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     /** Who hears of every state a room sends (the snapshots). */
     void onStateSent(BiConsumer<RoomHost, Long> listener) {
         this.onStateSent = listener;
+    }
+
+    /** Who hears of every change of a room's seats or of its players' nodes (the snapshots). */
+    void onSeatsChanged(java.util.function.Consumer<RoomHost> listener) {
+        this.onSeatsChanged = listener;
     }
 
     // ───────────── creation ─────────────
@@ -164,6 +170,14 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
             close(host);
         } else {
             publishSeats(host);
+            onSeatsChanged.accept(host);
+        }
+    }
+
+    /** Room thread: a seated player came back through another node (a resume). */
+    void seatMoved(RoomHost host) {
+        if (!host.runtime().isClosed() && !host.isFenced()) {
+            onSeatsChanged.accept(host);
         }
     }
 

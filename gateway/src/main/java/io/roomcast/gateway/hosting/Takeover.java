@@ -88,6 +88,21 @@ final class Takeover {
         }
     }
 
+    /**
+     * Room thread: a seat was taken or given up, or a player came back through another node. The
+     * room is saved right after (once for a burst of them): a takeover from the periodic snapshot
+     * alone would not know a player seated since, and refuse its resume ("the seat was given up"),
+     * or think it still on a node it left, and free its seat once that node is gone.
+     */
+    void seatsChanged(RoomHost host) {
+        if (snapshots != SnapshotStore.NONE && host.saveRequested()) {
+            host.executor().execute(() -> {
+                host.saveDone();
+                save(host);
+            });
+        }
+    }
+
     CompletionStage<Void> save(RoomHost host) {
         if (host.isFenced() || host.runtime().isClosed()) {
             return CompletableFuture.completedFuture(null);

@@ -5,8 +5,10 @@ import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.Resp;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.cluster.RoomFrame;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.ClientFrame;
 import io.roomcast.proto.v1.ErrorCode;
@@ -221,6 +223,49 @@ class RedisFaultsTest {
      * (slowed here by a Redis that does not answer, so the drain lasts long enough to be seen),
      * so a load balancer stops sending it players before its sockets close.
      */
+    /**
+     * An owner inside its lease window keeps ticking while Redis is down, and every publish of
+     * those ticks fails at once: none may be kept and sent when the connection comes back (Lettuce
+     * would, by default: it queues commands while disconnected and writes them on reconnect),
+     * where a node that resubscribed sooner would deliver them as current — states seconds old.
+     * A subscriber on the room's channel from the moment Redis is back sees only fresh ones.
+     */
+    @Test
+    void statesAnOwnerCouldNotPublishWhileRedisWasDownAreNotSentLateWhenItComesBack() throws Exception {
+        Node a = node("node-a");
+        TestClient ann = player(a, "ann");
+        String room = ann.quickJoin("orb-rush").getRoomId();
+        ann.await(ServerFrame::hasState);
+
+        redis.kill();
+        Thread.sleep(LEASE_MS / 3); // inside the owner's lease window: it ticks, and tries to publish each tick
+        long restartedAtMs = System.currentTimeMillis();
+        redis.restart();
+        List<State> published = new ArrayList<>();
+        try (Resp subscriber = new Resp(redis.host(), redis.port(), Duration.ofSeconds(1))) {
+            subscriber.send("SUBSCRIBE", RedisKeys.roomChannel(room)); // before the owner's reconnect (100 ms at the soonest)
+            long until = System.nanoTime() + 2_500_000_000L;
+            while (System.nanoTime() < until) {
+                List<byte[]> push;
+                try {
+                    push = subscriber.readPush();
+                } catch (java.net.SocketTimeoutException quiet) {
+                    continue;
+                }
+                if (push.size() == 3 && "message".equals(new String(push.get(0), java.nio.charset.StandardCharsets.UTF_8))) {
+                    ServerFrame frame = ServerFrame.parseFrom(RoomFrame.parseFrom(push.get(2)).getFrame());
+                    if (frame.hasState()) {
+                        published.add(frame.getState());
+                    }
+                }
+            }
+        }
+        assertFalse(published.isEmpty(), "the owner publishes its room's states again");
+        List<Long> stale = published.stream().map(State::getServerTimeMs).filter(t -> t < restartedAtMs).toList();
+        assertTrue(stale.isEmpty(), "states of ticks before Redis came back (at " + restartedAtMs + ") were published late: "
+                + stale.size() + " of " + published.size() + ", e.g. " + stale.subList(0, Math.min(3, stale.size())));
+    }
+
     /**
      * Redis stalls (here: stopped with SIGSTOP) for longer than a lease: the owner's renewals pile
      * up on the open connection and Redis runs them all when it wakes. The first finds the lease

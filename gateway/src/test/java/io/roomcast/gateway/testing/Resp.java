@@ -68,6 +68,37 @@ public final class Resp implements AutoCloseable {
     }
 
     public Object command(String... args) throws IOException {
+        send(args);
+        return read();
+    }
+
+    /**
+     * The next message a subscribed connection is pushed ({@code SUBSCRIBE} sent with
+     * {@link #send}): the parts of its array as bytes, so a binary payload arrives intact.
+     */
+    public List<byte[]> readPush() throws IOException {
+        int type = in.read();
+        if (type != '*') {
+            throw new IOException(type < 0 ? "Redis closed the connection" : "not a push: type byte " + type);
+        }
+        int count = Integer.parseInt(line());
+        List<byte[]> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int partType = in.read();
+            String header = line();
+            if (partType == '$') {
+                int length = Integer.parseInt(header);
+                byte[] data = in.readNBytes(length + 2);
+                parts.add(java.util.Arrays.copyOf(data, length));
+            } else {
+                parts.add(header.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return parts;
+    }
+
+    /** Sends a command without reading its reply (a SUBSCRIBE's replies come as pushes). */
+    public void send(String... args) throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (String arg : args) {
@@ -78,7 +109,6 @@ public final class Resp implements AutoCloseable {
         }
         out.write(request.toByteArray());
         out.flush();
-        return read();
     }
 
     /** The reply as a String (for commands known to answer a string). */
