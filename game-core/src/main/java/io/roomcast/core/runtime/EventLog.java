@@ -68,6 +68,29 @@ final class EventLog {
         kept = (int) Math.min(ring.length, lastOffset - oldestKept + 1);
     }
 
+    /**
+     * Offsets up to {@code offset} were given out (a player saw them), though this log never had
+     * them — a former owner gave them out and died before they were stored: they are a gap, and
+     * never given out again. At most {@link #capacity()} past the log's position: a resume's cursor
+     * comes from the client. Returns whether the log moved.
+     */
+    boolean passOver(long offset) {
+        long target = Math.min(offset, lastOffset + ring.length);
+        if (target <= lastOffset) {
+            return false;
+        }
+        for (long o = lastOffset + 1; o <= target; o++) {
+            ring[slot(o)] = null; // a gap: replays skip it
+        }
+        kept = (int) Math.min(ring.length, kept + (target - lastOffset));
+        lastOffset = target;
+        return true;
+    }
+
+    int capacity() {
+        return ring.length;
+    }
+
     /** The highest offset among encoded events (0 for none): where a log holding them is at least. */
     static long newestOffset(List<byte[]> events) {
         TreeMap<Long, byte[]> byOffset = byOffset(events);

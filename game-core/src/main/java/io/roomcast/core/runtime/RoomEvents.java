@@ -50,6 +50,11 @@ final class RoomEvents {
         return log.after(offset);
     }
 
+    /** Offsets up to {@code offset} were given out by a former owner; see {@link EventLog#passOver}. */
+    void passOver(long offset) {
+        log.passOver(offset);
+    }
+
     long lastOffset() {
         return log.lastOffset();
     }

@@ -233,6 +233,9 @@ public final class RoomRuntime<I> {
         if (cursor < 0) {
             return new Rejoin(joinedFrame(player, 0), List.of());
         }
+        // The player saw offsets this log does not have (a former owner gave them out and died
+        // before storing them): never give them out again (bounded; see EventLog#passOver).
+        events.passOver(cursor);
         List<byte[]> replayed = events.after(cursor);
         long missed = Math.max(0, events.lastOffset() - cursor - replayed.size());
         return new Rejoin(joinedFrame(player, missed), replayed);

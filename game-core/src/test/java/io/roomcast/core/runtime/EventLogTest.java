@@ -39,6 +39,23 @@ class EventLogTest {
     }
 
     @Test
+    void offsetsAPlayerSawThatTheLogNeverHadAreNeverGivenOutAgain() {
+        EventLog log = new EventLog(4);
+        log.restore(5, List.of(event(4), event(5)));
+        for (int i = 0; i < 3; i++) {
+            log.append(EventLogTest::event); // 6, 7, 8: the ring wrapped over 4 and 5
+        }
+        // A resuming player saw up to 10: the former owner gave out 9 and 10, then died unsaved.
+        assertEquals(true, log.passOver(10));
+        log.append(EventLogTest::event);
+        assertEquals(11, log.lastOffset(), "the next event is 11, not a second 9");
+        assertEquals(List.of(8L, 11L), offsets(log.after(7)), "9 and 10 are a gap: no stale entry of the ring comes back");
+        assertEquals(false, log.passOver(3), "a cursor behind the log moves nothing");
+        log.passOver(1_000);
+        assertEquals(15, log.lastOffset(), "a cursor is believed up to the log's capacity past it (it comes from a client)");
+    }
+
+    @Test
     void aRestoreWithoutAGapAndTheRingWrappingKeepTheNewest() {
         EventLog log = new EventLog(3);
         log.restore(5, List.of(event(2), event(3), event(4), event(5)));

@@ -470,6 +470,19 @@ class RoomRuntimeTest {
             assertNull(runtime.rejoin("carol", 0), "no seat, no rejoin");
         }
 
+        @Test
+        void aResumeFromPastTheLogMakesTheRoomGoOnAfterItsCursorNotReuseTheOffsetsItSaw() {
+            join("alice");
+            runtime.emit("alice", "n", text("1"), null);
+            // Alice saw events up to 4 from a former owner that died before they were stored.
+            RoomRuntime.Rejoin rejoin = runtime.rejoin("alice", 4);
+            assertEquals(List.of(), rejoin.events());
+            assertEquals(0, joined(rejoin).getEventsMissed(), "she has missed nothing");
+            assertEquals(4, joined(rejoin).getLastEventOffset());
+            runtime.emit("alice", "n", text("next"), null);
+            assertEquals(5, runtime.lastEventOffset(), "the room's next event is 5, not a second 2");
+        }
+
         private static Joined joined(RoomRuntime.Rejoin rejoin) {
             return RecordingRoomOutput.decode(rejoin.joinedFrame()).getJoined();
         }

@@ -171,8 +171,8 @@ final class OwnerRequests implements RoomRequests {
     }
 
     @Override
-    public void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
-        takeover.claimAbandoned(roomId, formerOwner, ownerSaysNotHere);
+    public void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere, long eventsSeen) {
+        takeover.claimAbandoned(roomId, formerOwner, ownerSaysNotHere, eventsSeen);
     }
 
     @Override

@@ -151,9 +151,11 @@ final class Takeover {
      * room has no lease (a drained owner released it; {@code formerOwner} null) — and
      * the room has a snapshot: after a Redis that came back empty, an owner not yet heard again
      * keeps its room (its renewal claims it back), and nothing here ends a room for lack of one.
-     * The claim itself is the usual one: only if the lease is absent.
+     * The claim itself is the usual one: only if the lease is absent. The room's event offsets go
+     * on past {@code eventsSeen}, the last one the resuming player saw (-1: unknown): the dead
+     * owner may have given out events it never stored, and nobody else heard the room to say so.
      */
-    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere, long eventsSeen) {
         if (hosts.get(roomId) != null || takingOver.contains(roomId)) {
             return;
         }
@@ -171,7 +173,8 @@ final class Takeover {
                                     formerOwner == null ? "no lease" : ownerSaysNotHere ? "it does not host the room" : "no heartbeat");
                         }
                         metrics.abandonedRoomsClaimed.increment();
-                        takeOver(members.silentRoom(roomId).orElse(new Members.SilentRoom(roomId, formerOwner, 0, 0, 0)));
+                        takeOver(members.silentRoom(roomId).orElse(
+                                new Members.SilentRoom(roomId, formerOwner, 0, Math.max(0, eventsSeen), 0)));
                     }
                 });
     }
@@ -243,8 +246,12 @@ final class Takeover {
         // Event offsets likewise go on past any the former owner gave out (the events after its last
         // snapshot are lost with it; their offsets are never reused, so no client drops a new event
         // as one it has seen).
+        // (A resuming player's word for it, when it claims an abandoned room, is believed up to a
+        // log's length past the snapshot: it comes from a client.)
+        long savedOffset = snapshot.getRoom().getLastEventOffset();
+        long heardOffset = Math.min(silent.lastEventOffset(), savedOffset + lifecycle.effectiveSettings(type.settings()).eventLogCapacity());
         RoomSnapshot room = snapshot.getRoom().toBuilder().setTick(lastTick + silent.silenceNanos() / periodNanos + 1)
-                .setLastEventOffset(Math.max(snapshot.getRoom().getLastEventOffset(), silent.lastEventOffset())).build();
+                .setLastEventOffset(Math.max(savedOffset, heardOffset)).build();
         host.executor().execute(() -> {
             host.restoredSeats(snapshot.getPlayerNodesMap(), snapshot.getPlayerIncarnationsMap());
             try {

@@ -121,7 +121,7 @@ public final class Joins {
                 // No owner yet (a takeover under way, or nobody listening to notice the room went
                 // quiet: this node may take it), or the lease was unreachable (Redis restarting): look again.
                 if (failure == null) {
-                    owners.claimAbandoned(roomId, null, true);
+                    owners.claimAbandoned(roomId, null, true, cursor);
                 }
                 again.run();
             } else if (owner == null) {
@@ -258,7 +258,8 @@ public final class Joins {
             if (rejoin && retry != null && (failure != null || code == ErrorCode.ROOM_NOT_FOUND)) {
                 // The room is between owners (a takeover or a hand-over under way): look again. If
                 // nobody else noticed (every player was on the dead node), this node takes it.
-                owners.claimAbandoned(roomId, owner, code == ErrorCode.ROOM_NOT_FOUND);
+                owners.claimAbandoned(roomId, owner, code == ErrorCode.ROOM_NOT_FOUND,
+                        request.getHasCursor() ? request.getEventsAfter() : -1);
                 retry.run();
             } else if (rejoin) {
                 session.leftRoom(roomId);

@@ -60,9 +60,9 @@ public final class OwnerChannels {
     }
 
     /** See {@link RoomRequests#claimAbandoned}: this node's owner side takes the room if nobody holds it. */
-    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere) {
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere, long eventsSeen) {
         if (!nodeId.equals(formerOwner)) {
-            localOwner.claimAbandoned(roomId, formerOwner, ownerSaysNotHere);
+            localOwner.claimAbandoned(roomId, formerOwner, ownerSaysNotHere, eventsSeen);
         }
     }
 

@@ -48,6 +48,8 @@ public interface RoomRequests {
      * ({@code ownerSaysNotHere}: it restarted). Takes the room over from its snapshot if its owner
      * is surely gone and its lease has lapsed — no node may have been listening to notice the
      * silence, when all its players were on the dead node. A no-op otherwise. Asynchronous.
+     * {@code eventsSeen}: the last room event the resuming player saw (-1: unknown); the room goes
+     * on past it even if its store lost the newest events with the dead owner.
      */
-    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere);
+    void claimAbandoned(String roomId, String formerOwner, boolean ownerSaysNotHere, long eventsSeen);
 }

@@ -58,7 +58,7 @@ class AbandonedRoomTest {
         survivor.stop();
     }
 
-    private record Seated(String room, String name, Welcome welcome, Joined joined) {}
+    private record Seated(String room, String name, Welcome welcome, Joined joined, TestClient client) {}
 
     /** Ann and ben on the owner's node, in one room, a snapshot of it saved. */
     private List<Seated> twoPlayersOnTheOwner() throws Exception {
@@ -71,7 +71,7 @@ class AbandonedRoomTest {
         Joined benJoined = ben.join(room);
         long from = ben.await(ServerFrame::hasState).getState().getTick();
         ben.await(f -> f.hasState() && f.getState().getTick() >= from + 12); // a snapshot with both seats
-        return List.of(new Seated(room, "ann", annWelcome, annJoined), new Seated(room, "ben", benWelcome, benJoined));
+        return List.of(new Seated(room, "ann", annWelcome, annJoined, ann), new Seated(room, "ben", benWelcome, benJoined, ben));
     }
 
     /** Each player resumes on the survivor: its seat back, the Joined first, within {@code within}. */
@@ -97,6 +97,37 @@ class AbandonedRoomTest {
         List<Seated> seated = twoPlayersOnTheOwner();
         owner.kill();
         everyoneResumesOnTheSurvivor(seated, Duration.ofSeconds(8));
+    }
+
+    /**
+     * The owner gave out room events it never stored — they are in no snapshot, and its event
+     * store lost them (here: the stream deleted; in play, a Redis blip with the owner killed within
+     * a snapshot interval, as a chaos run had it) — and died. Ann, who saw them, resumes on the
+     * survivor, which claims the room: its next event must come after the ones Ann saw, not reuse
+     * their offsets (she would drop it as a repeat; a chaos run counted 6 bots hearing "event 63 again").
+     */
+    @Test
+    void aRoomClaimedByAResumeGoesOnPastTheEventsItsPlayerSawThatTheDeadOwnerNeverStored() throws Exception {
+        List<Seated> seated = twoPlayersOnTheOwner();
+        Seated annSeated = seated.get(0);
+        String room = annSeated.room();
+        TestClient ann = annSeated.client();
+        long seen = 0;
+        for (int i = 0; i < 5; i++) {
+            seen = ann.emitAcked(room, "chat", com.google.protobuf.ByteString.copyFromUtf8("hi " + i)).getEventOffset();
+        }
+        redis.command("DEL", io.roomcast.gateway.cluster.redis.RedisKeys.events(room));
+        owner.kill();
+
+        TestClient again = players.connect(survivor.port());
+        again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("ann")
+                .setResumeToken(annSeated.welcome().getResumeToken())
+                .addCursors(io.roomcast.proto.v1.RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(seen))).build());
+        ServerFrame first = again.await(f -> f.hasJoined() || f.hasLeft(), Duration.ofSeconds(8));
+        assertTrue(first.hasJoined(), "ann gets her seat back, not " + first);
+        assertEquals(0, first.getJoined().getEventsMissed(), "she missed nothing");
+        long next = again.emitAcked(room, "chat", com.google.protobuf.ByteString.copyFromUtf8("after")).getEventOffset();
+        assertEquals(seen + 1, next, "the room's next event goes on after the last one ann saw (" + seen + ")");
     }
 
     @Test
