@@ -43,6 +43,9 @@ public final class SessionRegistry {
     private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
     private final Map<String, Session> byResumeToken = new HashMap<>(); // guarded by this
     private final ScheduledExecutorService timer;
+    /** How long after a failed write of a session record they are all written again. */
+    private static final long RESAVE_DELAY_MS = 1000;
+    private final java.util.concurrent.atomic.AtomicBoolean resaveScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongSupplier nanoTime;
     private final int maxSessions;
     private final int inputsPerSecond;
@@ -152,7 +155,31 @@ public final class SessionRegistry {
 
     private void save(Session session) {
         store.save(session.resumeToken(), SessionRecord.newBuilder().setSessionId(session.id())
-                .setPlayerName(session.name()).setNodeId(nodeId).addAllRooms(session.rooms()).build());
+                .setPlayerName(session.name()).setNodeId(nodeId).addAllRooms(session.rooms()).build())
+                .whenComplete((saved, failure) -> {
+                    if (failure != null) {
+                        saveAllLater();
+                    }
+                });
+    }
+
+    /**
+     * A record could not be written (Redis unreachable): every session's is written again a
+     * little later, and again until it works. Else a session opened or resumed (a new token) while
+     * Redis was down could not be resumed on another node after it came back with its data.
+     */
+    private void saveAllLater() {
+        if (!resaveScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                resaveScheduled.set(false);
+                saveAll();
+            }, RESAVE_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            resaveScheduled.set(false); // the node is stopping
+        }
     }
 
     /**

@@ -224,6 +224,45 @@ class RedisFaultsTest {
      * so a load balancer stops sending it players before its sockets close.
      */
     /**
+     * Ann's socket drops while Redis is down and she resumes on the same node: her session gets a
+     * new resume token, whose record cannot be written. Redis comes back with its data (it kept
+     * everything else, so nothing says a node's records were lost): her record must still be
+     * written once it can be, or her next resume, on another node, is refused.
+     */
+    @Test
+    void aSessionResumedWhileRedisWasDownCanBeResumedOnAnotherNodeOnceRedisIsBackWithItsData() throws Exception {
+        Node a = node("node-a");
+        node("node-b");
+        TestClient ann = TestClient.connect(a.port());
+        clients.add(ann);
+        String firstToken = ann.hello("ann").getResumeToken();
+        String room = ann.quickJoin("orb-rush").getRoomId();
+
+        redis.command("SAVE"); // what Redis comes back with: everything up to here
+        redis.kill();
+        ann.close();
+        TestClient again = TestClient.connect(a.port());
+        clients.add(again);
+        again.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+                .setPlayerName("ann").setResumeToken(firstToken)).build());
+        io.roomcast.proto.v1.Welcome resumed = again.await(ServerFrame::hasWelcome).getWelcome();
+        assertTrue(resumed.getResumed(), "resumed on her own node while Redis is down");
+        Thread.sleep(300);
+        redis.restart();
+        again.await(f -> f.hasJoined() && f.getJoined().getRoomId().equals(room), Duration.ofSeconds(10)); // her seat is back
+        Thread.sleep(1500); // a heartbeat and a retry later
+
+        again.close();
+        TestClient onB = TestClient.connect(nodes.get(1).port());
+        clients.add(onB);
+        onB.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+                .setPlayerName("ann").setResumeToken(resumed.getResumeToken())).build());
+        assertTrue(onB.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "ann's session is resumed on node-b");
+        ServerFrame first = onB.await(f -> f.hasJoined() || f.hasLeft(), Duration.ofSeconds(8));
+        assertTrue(first.hasJoined() && first.getJoined().getRoomId().equals(room), "with her seat: " + first);
+    }
+
+    /**
      * An owner inside its lease window keeps ticking while Redis is down, and every publish of
      * those ticks fails at once: none may be kept and sent when the connection comes back (Lettuce
      * would, by default: it queues commands while disconnected and writes them on reconnect),
