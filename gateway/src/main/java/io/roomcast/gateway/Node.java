@@ -157,6 +157,9 @@ public final class Node implements AutoCloseable {
                 config.maxInputsPerSecond, config.maxEmitsPerSecond, config.seatGraceMs, router, config.nodeId, sessionStore);
         members.onMissedEvents((ownerNode, roomId, after) -> owners.to(ownerNode).eventsAfter(roomId, after));
         presence.onSessionRecordsLost(sessions::saveAll);
+        if (redis != null) {
+            redis.onReconnect(() -> workers.timer().execute(sessions::saveAllIfUnsaved)); // off Lettuce's thread
+        }
         this.inbox = new NodeInbox(config.nodeId, bus, owner.requests(), owners, router, metrics);
         ConnectionGate gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp,
                 config.maxHandshakesPerIpPerSecond, config.requestTimeoutMs, ClientAddresses.trusting(config.trustedProxies),

@@ -46,6 +46,7 @@ public final class SessionRegistry {
     /** How long after a failed write of a session record they are all written again. */
     private static final long RESAVE_DELAY_MS = 1000;
     private final java.util.concurrent.atomic.AtomicBoolean resaveScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean unsaved; // a record could not be written since the last saveAll
     private final LongSupplier nanoTime;
     private final int maxSessions;
     private final int inputsPerSecond;
@@ -150,7 +151,18 @@ public final class SessionRegistry {
 
     /** Writes every session's record to the store again (it lost them: a Redis that came back empty). */
     public synchronized void saveAll() {
+        unsaved = false;
         byId.values().forEach(this::save);
+    }
+
+    /**
+     * Redis is reachable again: if a record could not be written meanwhile, every one is written
+     * now rather than at the next retry — a node killed right after an outage would lose them.
+     */
+    public void saveAllIfUnsaved() {
+        if (unsaved) {
+            saveAll();
+        }
     }
 
     private void save(Session session) {
@@ -169,6 +181,7 @@ public final class SessionRegistry {
      * Redis was down could not be resumed on another node after it came back with its data.
      */
     private void saveAllLater() {
+        unsaved = true;
         if (!resaveScheduled.compareAndSet(false, true)) {
             return;
         }

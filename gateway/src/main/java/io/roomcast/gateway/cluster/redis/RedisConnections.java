@@ -94,6 +94,7 @@ public final class RedisConnections implements AutoCloseable {
     private final StatefulConnection<String, byte[]> pubSubConnection;
     private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private volatile long subscribedSinceNanos = System.nanoTime();
+    private final List<Runnable> onReconnect = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param onMessage called with (channel, message) for every message on a subscribed channel,
@@ -131,6 +132,7 @@ public final class RedisConnections implements AutoCloseable {
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connection != null && !connectedBefore.add(connection)) {
                     metrics.redisReconnects.increment();
+                    onReconnect.forEach(Runnable::run);
                 }
             }
         };
@@ -232,6 +234,11 @@ public final class RedisConnections implements AutoCloseable {
     /** Whether commands and pub/sub both reach Redis now (the node's readiness in a cluster). */
     public boolean isConnected() {
         return commandConnection.isOpen() && pubSubConnection.isOpen();
+    }
+
+    /** Runs {@code action} (on Lettuce's thread; it must not block) each time a connection to Redis comes back. */
+    public void onReconnect(Runnable action) {
+        onReconnect.add(action);
     }
 
     /**
