@@ -56,6 +56,9 @@ public final class RoomFanout {
 
     /** The longest one request for missed events may take before it counts as unanswered. */
     static final long REPAIR_TIMEOUT_MILLIS = 2000;
+    /** Requests for missed events before the fan-out gives up on them, and the pause between two. */
+    static final int REPAIR_ATTEMPTS = 5;
+    static final long REPAIR_PAUSE_MILLIS = 1000;
 
     private final NodeMetrics metrics;
     private final String roomId;
@@ -212,14 +215,20 @@ public final class RoomFanout {
     }
 
     /**
-     * The owner did not answer: asks again, twice at most (its answer may have been published
-     * before this node's inbox was subscribed again after a Redis restart).
+     * The owner did not answer: asks again a second later, {@link #REPAIR_ATTEMPTS} times in all
+     * (its answer may have been published before this node's inbox was subscribed again after a
+     * Redis restart, or Redis went away again meanwhile), so a repair outlives a fault of a few
+     * seconds right after the one that caused the gap.
      */
     private synchronized boolean retryRepair() {
-        if (++repairAttempts >= 3) {
+        if (++repairAttempts >= REPAIR_ATTEMPTS) {
             return false;
         }
-        askForMissed();
+        CompletableFuture.delayedExecutor(REPAIR_PAUSE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (this) {
+                askForMissed();
+            }
+        });
         return true;
     }
 
