@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Faults injected into a cluster started by {@code deploy/local-cluster} while the bots play: a
  * seeded sequence, one fault at a time, each followed by its repair (the node started again,
- * Redis back) before the next. Every fault is a command of the script, so what the bots see is
+ * Redis back and every running gateway reaching it again) and at least {@link #SETTLE_MILLIS}
+ * of calm before the next (a fault is due every {@code --fault-every}, or that long after the
+ * last repair if that is later). Every fault is a command of the script, so what the bots see is
  * what an operator would cause.
  *
  * <p>Threading: {@link #start} runs the sequence on its own daemon thread; {@link #stop} ends it
@@ -90,6 +92,14 @@ final class Faults {
      * @param every       time from one fault's start to the next one's
      * @param pause       how long a killed or stopped node stays down before it is started again
      */
+    /**
+     * The least time between a fault's repair and the next fault: one fault at a time means the
+     * cluster healed from the last (a lease, by default, for nodes to reach Redis again, write
+     * again what they could not, and claim or renew their rooms). Two faults closer than that are
+     * a double fault, which the failure model does not promise to survive unharmed.
+     */
+    static final long SETTLE_MILLIS = 3000;
+
     Faults(Path script, Map<String, String> environment, List<Kind> kinds, int nodes, long every, long pause,
            long seed, PrintStream progress) {
         if (kinds.isEmpty()) {
@@ -152,7 +162,7 @@ final class Faults {
                 round = shuffled();
             }
             inject(round.get(index % kinds.size()));
-            next += everyMillis;
+            next = Math.max(next + everyMillis, elapsedMillis() + SETTLE_MILLIS);
         }
     }
 

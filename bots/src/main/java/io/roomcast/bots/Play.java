@@ -77,7 +77,7 @@ public class Play extends ScenarioCommand implements Scenario {
     String faults;
 
     @Option(names = "--fault-every", paramLabel = "DURATION", defaultValue = "30s", converter = RunOptions.DurationConverter.class,
-            description = "From one fault to the next; the first comes half of it after the warm-up starts. Default: ${DEFAULT-VALUE}")
+            description = "From one fault to the next (and at least 3 s after the last one was repaired); the first comes half of it after the warm-up starts. Default: ${DEFAULT-VALUE}")
     Duration faultEvery;
 
     @Option(names = "--fault-pause", paramLabel = "DURATION", defaultValue = "5s", converter = RunOptions.DurationConverter.class,
