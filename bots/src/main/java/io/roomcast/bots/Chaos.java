@@ -62,6 +62,16 @@ public final class Chaos extends Play {
         Map<String, String> env = new HashMap<>(clusterEnv);
         env.put("ROOMCAST_CLUSTER_DIR", clusterDir.toString());
         localCluster = script;
+        // Stopped (Ctrl-C, SIGTERM) before the end: the cluster it started is stopped too, not left running.
+        Thread stopCluster = new Thread(() -> {
+            try {
+                script(script, env, err, "down");
+                deleteQuietly(clusterDir);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "chaos-cluster-down");
+        Runtime.getRuntime().addShutdownHook(stopCluster);
         try {
             err.println("roomcast-bots: starting a local cluster of " + nodes + " gateways in " + clusterDir);
             err.flush();
@@ -76,6 +86,11 @@ public final class Chaos extends Play {
             keepLogs(err);
             script(script, env, err, "down");
             deleteQuietly(clusterDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopCluster);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway: a second "down" finds nothing to stop
+            }
         }
     }
 
