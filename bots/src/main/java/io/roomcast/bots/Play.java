@@ -142,6 +142,7 @@ public class Play extends ScenarioCommand implements Scenario {
     /** The first broken promises, as "at 12.3 s: bot-4 room r: what", to find them in the nodes' logs. */
     private final List<String> anomalies = java.util.Collections.synchronizedList(new ArrayList<>());
     private final LongAdder staleOwnerStates = new LongAdder();
+    private final LongAdder roomsRegained = new LongAdder();
     private final LongAdder tickRegressions = new LongAdder();
     private final LongAdder ownerEpochChanges = new LongAdder();
 
@@ -303,6 +304,7 @@ public class Play extends ScenarioCommand implements Scenario {
         report.results.put("own_events_unconfirmed", ownEventsUnconfirmed.sum());
         report.results.put("owner_epoch_changes_seen", ownerEpochChanges.sum());
         report.results.put("stale_owner_states", staleOwnerStates.sum());
+        report.results.put("rooms_regained", roomsRegained.sum()); // a resume gave back a seat in a room the bot had left
         report.results.put("tick_regressions", tickRegressions.sum());
         synchronized (anomalies) {
             if (!anomalies.isEmpty()) {
@@ -479,6 +481,21 @@ public class Play extends ScenarioCommand implements Scenario {
         synchronized void resumed(Conn c, Joined j) {
             if (conn != c) {
                 return;
+            }
+            if (!j.getRoomId().equals(roomId)) {
+                // Another room than the one it played in, whose epochs, ticks and event offsets are
+                // its own: with no room, the join it had sent, answered after its socket dropped
+                // (the session kept the seat); with a room, a seat in a room it had left (its leave
+                // lost on its way to the owner), which the owner kept and the resume gave back.
+                if (roomId != null) {
+                    anomaly(this, "resumed into room " + j.getRoomId() + ", not its room " + roomId);
+                    roomsRegained.increment();
+                }
+                settleEvents();
+                lastEventOffset = j.getLastEventOffset();
+                epochSeen = 0;
+                tickSeen = 0;
+                appliedSeen = 0;
             }
             room(j.getRoomId());
             replayUpTo = j.getLastEventOffset();
