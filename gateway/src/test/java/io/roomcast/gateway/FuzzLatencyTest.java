@@ -69,21 +69,24 @@ class FuzzLatencyTest {
     /**
      * One phase's figures. The p99 is in whole ms and stays so: a state's latency is its receipt
      * minus its {@code server_time_ms}, which the node stamps in ms, so a finer receipt clock
-     * would only add digits the difference does not have.
+     * would only add digits the difference does not have. {@code lateP99Micros} is the finer
+     * figure: how late states came against the room's fixed tick schedule, in µs
+     * ({@link BystanderProbe#lateP99Micros}).
      */
-    private record Phase(String name, LocalTime start, long p99, int states, double framesPerSecond, double connectionsPerSecond,
+    private record Phase(String name, LocalTime start, long p99, long lateP99Micros, int states, double framesPerSecond, double connectionsPerSecond,
                          double kilobytesPerSecond, double nodeCpuMsPerSecond, double offenderCpuMsPerSecond,
                          double offenderThreadsCpuMsPerSecond, String load) {
         @Override
         public String toString() {
-            return String.format("%-7s from %s  p99 %3d ms (%d states)  %6.0f frames/s  %5.0f conn/s  %5.0f KB/s  node CPU %4.0f ms/s"
-                            + "  offenders' CPU %4.0f ms/s (threads %4.0f)  load %s", name, start.truncatedTo(ChronoUnit.SECONDS), p99, states,
+            return String.format("%-7s from %s  p99 %3d ms, late p99 %5d µs (%d states)  %6.0f frames/s  %5.0f conn/s  %5.0f KB/s  node CPU %4.0f ms/s"
+                            + "  offenders' CPU %4.0f ms/s (threads %4.0f)  load %s", name, start.truncatedTo(ChronoUnit.SECONDS), p99, lateP99Micros, states,
                     framesPerSecond, connectionsPerSecond, kilobytesPerSecond, nodeCpuMsPerSecond, offenderCpuMsPerSecond,
                     offenderThreadsCpuMsPerSecond, load);
         }
     }
 
     private Node node;
+    private long periodNanos; // the bystander's room's tick period
     private BystanderProbe probe;
     private String joining;    // FuzzTest's templates, aimed at the bystander's room
     // What the last fuzz phase reached, which the next valid phase sends: frames a second, and
@@ -96,7 +99,9 @@ class FuzzLatencyTest {
         node = RawFrameFuzzTest.fuzzTarget();
         try (TestClient bystander = TestClient.connect(node.port())) {
             bystander.hello("bystander");
-            String room = bystander.quickJoin("orb-rush").getRoomId();
+            io.roomcast.proto.v1.Joined joined = bystander.quickJoin("orb-rush");
+            String room = joined.getRoomId();
+            periodNanos = 1_000_000_000L / joined.getTickRateHz();
             bystander.drain();
             probe = new BystanderProbe(bystander, "warmup");
             joining = "room:" + room;
@@ -131,9 +136,11 @@ class FuzzLatencyTest {
                 // All its rounds' states together: with many short rounds, a load from outside that
                 // comes and goes falls on every kind of phase alike.
                 List<Long> pooled = byName.get(name).stream().flatMap(phase -> probe.latencies(phase.name()).stream()).toList();
+                List<Long> late = byName.get(name).stream().map(Phase::lateP99Micros).sorted().toList();
                 System.out.printf("latency: %-5s p99 of all its states %d ms (%d states); a round's p99 min %d ms, median %d ms (all: %s); "
-                                + "node CPU median %.0f ms/s%n", name, BystanderProbe.percentile(pooled, 0.99), pooled.size(),
-                        p99s.getFirst(), p99s.get(p99s.size() / 2), p99s, cpu.get(cpu.size() / 2));
+                                + "a round's late p99 median %d µs (all: %s); node CPU median %.0f ms/s%n", name,
+                        BystanderProbe.percentile(pooled, 0.99), pooled.size(), p99s.getFirst(), p99s.get(p99s.size() / 2), p99s,
+                        late.get(late.size() / 2), late, cpu.get(cpu.size() / 2));
             }
             assertEquals("", probe.gaps(), "contiguous ticks for the bystander throughout");
         } finally {
@@ -205,7 +212,7 @@ class FuzzLatencyTest {
                 nodeCpuNanos += thread.getValue() - cpuBefore.getOrDefault(thread.getKey(), 0L);
             }
             assertEquals(0, fuzz.failures(), label + ": every connection closed as documented; the first: " + fuzz.firstFailures());
-            return new Phase(label, start, probe.p99(label), probe.count(label), fuzz.frames() / seconds, fuzz.connections() / seconds,
+            return new Phase(label, start, probe.p99(label), probe.lateP99Micros(label, periodNanos), probe.count(label), fuzz.frames() / seconds, fuzz.connections() / seconds,
                     fuzz.bytes() / 1e3 / seconds, nodeCpuNanos / 1e6 / seconds, fuzz.processCpuNanos() / 1e6 / seconds,
                     fuzz.offenderThreadsCpuNanos() / 1e6 / seconds, load);
         }

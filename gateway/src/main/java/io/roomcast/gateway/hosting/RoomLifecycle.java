@@ -110,7 +110,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
             RoomHost host = newHost(type, lease.get(), claimedAt, options);
             metrics.roomsCreated.increment();
             host.executor().execute(() -> {
-                log.info("room opened: {} (epoch {})", type.name(), host.lease().epoch()); // on the room's thread: the line carries its id
+                log.debug("room opened: {} (epoch {})", type.name(), host.lease().epoch()); // on the room's thread: the line carries its id
                 host.runtime().start();
             });
             hosts.started(roomId, host);

@@ -21,6 +21,7 @@ public final class BystanderProbe implements AutoCloseable {
     private final Thread thread;
     private final List<Long> ticks = new CopyOnWriteArrayList<>();
     private final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
+    private final Map<String, List<long[]>> arrivals = new ConcurrentHashMap<>(); // {tick, receipt nanoTime}
     private volatile String phase;
     private volatile boolean running = true;
 
@@ -44,6 +45,8 @@ public final class BystanderProbe implements AutoCloseable {
                 ServerFrame frame = client.poll(Duration.ofMillis(100));
                 if (frame != null && frame.hasState()) {
                     long latency = System.currentTimeMillis() - frame.getState().getServerTimeMs();
+                    arrivals.computeIfAbsent(phase, p -> new CopyOnWriteArrayList<>())
+                            .add(new long[] {frame.getState().getTick(), System.nanoTime()});
                     ticks.add(frame.getState().getTick());
                     latencies.computeIfAbsent(phase, p -> new CopyOnWriteArrayList<>()).add(latency);
                 }
@@ -66,6 +69,23 @@ public final class BystanderProbe implements AutoCloseable {
     /** The 99th percentile of the latencies of {@code phase} (nearest rank), -1 without any. */
     public long p99(String phase) {
         return percentile(latencies.getOrDefault(phase, List.of()), 0.99);
+    }
+
+    /**
+     * How late the states of {@code phase} came, in µs, to a finer resolution than {@link #p99}:
+     * the room ticks at a fixed rate, so a state's receipt minus its tick times the period is a
+     * constant plus whatever delayed it (the tick itself starting late, encoding, the node's
+     * threads, the socket, this reader); less the phase's smallest such value, its 99th
+     * percentile. One clock, this JVM's, for all of it.
+     */
+    public long lateP99Micros(String phase, long periodNanos) {
+        List<long[]> seen = arrivals.getOrDefault(phase, List.of());
+        if (seen.isEmpty()) {
+            return -1;
+        }
+        List<Long> offsets = seen.stream().map(a -> a[1] - a[0] * periodNanos).toList();
+        long earliest = offsets.stream().mapToLong(Long::longValue).min().orElseThrow();
+        return percentile(offsets.stream().map(o -> (o - earliest) / 1_000).toList(), 0.99);
     }
 
     public static long percentile(List<Long> values, double fraction) {
