@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A room's life on its owner: created (fresh or by name), its seats published to the directory
@@ -54,7 +55,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     private final EventStore eventStore;
     private final SecureRandom random = new SecureRandom();
     private BiConsumer<RoomHost, Long> onStateSent = (host, n) -> {};
-    private java.util.function.Consumer<RoomHost> onSeatsChanged = host -> {};
+    private Consumer<RoomHost> onSeatsChanged = host -> {};
 
     RoomLifecycle(NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomDirectory directory,
                   RoomOwnership ownership, SnapshotStore snapshots, MessageBus bus, RoomWorkers workers, Clock clock,
@@ -80,7 +81,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     }
 
     /** Who hears of every change of a room's seats or of its players' nodes (the snapshots). */
-    void onSeatsChanged(java.util.function.Consumer<RoomHost> listener) {
+    void onSeatsChanged(Consumer<RoomHost> listener) {
         this.onSeatsChanged = listener;
     }
 

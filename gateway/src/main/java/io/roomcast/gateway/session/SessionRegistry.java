@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -45,7 +46,7 @@ public final class SessionRegistry {
     private final ScheduledExecutorService timer;
     /** How long after a failed write of a session record they are all written again. */
     private static final long RESAVE_DELAY_MS = 1000;
-    private final java.util.concurrent.atomic.AtomicBoolean resaveScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean resaveScheduled = new AtomicBoolean();
     private volatile boolean unsaved; // a record could not be written since the last saveAll
     private final LongSupplier nanoTime;
     private final int maxSessions;

@@ -1,6 +1,9 @@
 package io.roomcast.gateway.cluster;
 
 import io.roomcast.gateway.Node;
+import io.roomcast.proto.v1.RoomCursor;
+import io.roomcast.gateway.cluster.redis.RedisKeys;
+import com.google.protobuf.ByteString;
 import io.roomcast.gateway.testing.NodeProcess;
 import io.roomcast.gateway.testing.Players;
 import io.roomcast.gateway.testing.RedisForTests;
@@ -114,19 +117,19 @@ class AbandonedRoomTest {
         TestClient ann = annSeated.client();
         long seen = 0;
         for (int i = 0; i < 5; i++) {
-            seen = ann.emitAcked(room, "chat", com.google.protobuf.ByteString.copyFromUtf8("hi " + i)).getEventOffset();
+            seen = ann.emitAcked(room, "chat", ByteString.copyFromUtf8("hi " + i)).getEventOffset();
         }
-        redis.command("DEL", io.roomcast.gateway.cluster.redis.RedisKeys.events(room));
+        redis.command("DEL", RedisKeys.events(room));
         owner.kill();
 
         TestClient again = players.connect(survivor.port());
         again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPlayerName("ann")
                 .setResumeToken(annSeated.welcome().getResumeToken())
-                .addCursors(io.roomcast.proto.v1.RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(seen))).build());
+                .addCursors(RoomCursor.newBuilder().setRoomId(room).setLastEventOffset(seen))).build());
         ServerFrame first = again.await(f -> f.hasJoined() || f.hasLeft(), Duration.ofSeconds(8));
         assertTrue(first.hasJoined(), "ann gets her seat back, not " + first);
         assertEquals(0, first.getJoined().getEventsMissed(), "she missed nothing");
-        long next = again.emitAcked(room, "chat", com.google.protobuf.ByteString.copyFromUtf8("after")).getEventOffset();
+        long next = again.emitAcked(room, "chat", ByteString.copyFromUtf8("after")).getEventOffset();
         assertEquals(seen + 1, next, "the room's next event goes on after the last one ann saw (" + seen + ")");
     }
 

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
+import io.roomcast.proto.v1.Welcome;
+import io.roomcast.proto.v1.Hello;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -190,7 +194,7 @@ class RedisFaultsTest {
 
         TestClient benAgain = TestClient.connect(a.port());
         clients.add(benAgain);
-        benAgain.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+        benAgain.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
                 .setPlayerName("ben").setResumeToken(benWelcome.getResumeToken())).build());
         assertTrue(benAgain.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "ben's session is resumed on node-a");
         ServerFrame joined = benAgain.await(f -> f.hasJoined() || f.hasError());
@@ -243,9 +247,9 @@ class RedisFaultsTest {
         ann.close();
         TestClient again = TestClient.connect(a.port());
         clients.add(again);
-        again.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+        again.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
                 .setPlayerName("ann").setResumeToken(firstToken)).build());
-        io.roomcast.proto.v1.Welcome resumed = again.await(ServerFrame::hasWelcome).getWelcome();
+        Welcome resumed = again.await(ServerFrame::hasWelcome).getWelcome();
         assertTrue(resumed.getResumed(), "resumed on her own node while Redis is down");
         Thread.sleep(300);
         redis.restart();
@@ -255,7 +259,7 @@ class RedisFaultsTest {
         again.close();
         TestClient onB = TestClient.connect(nodes.get(1).port());
         clients.add(onB);
-        onB.send(ClientFrame.newBuilder().setHello(io.roomcast.proto.v1.Hello.newBuilder().setProtocolVersion(1)
+        onB.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
                 .setPlayerName("ann").setResumeToken(resumed.getResumeToken())).build());
         assertTrue(onB.await(ServerFrame::hasWelcome).getWelcome().getResumed(), "ann's session is resumed on node-b");
         ServerFrame first = onB.await(f -> f.hasJoined() || f.hasLeft(), Duration.ofSeconds(8));
@@ -288,10 +292,10 @@ class RedisFaultsTest {
                 List<byte[]> push;
                 try {
                     push = subscriber.readPush();
-                } catch (java.net.SocketTimeoutException quiet) {
+                } catch (SocketTimeoutException quiet) {
                     continue;
                 }
-                if (push.size() == 3 && "message".equals(new String(push.get(0), java.nio.charset.StandardCharsets.UTF_8))) {
+                if (push.size() == 3 && "message".equals(new String(push.get(0), StandardCharsets.UTF_8))) {
                     ServerFrame frame = ServerFrame.parseFrom(RoomFrame.parseFrom(push.get(2)).getFrame());
                     if (frame.hasState()) {
                         published.add(frame.getState());

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletionStage;
@@ -94,7 +95,7 @@ public final class RedisConnections implements AutoCloseable {
     private final StatefulConnection<String, byte[]> pubSubConnection;
     private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private volatile long subscribedSinceNanos = System.nanoTime();
-    private final List<Runnable> onReconnect = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> onReconnect = new CopyOnWriteArrayList<>();
 
     /**
      * @param onMessage called with (channel, message) for every message on a subscribed channel,
