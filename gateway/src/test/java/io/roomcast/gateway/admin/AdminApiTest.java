@@ -3,14 +3,12 @@ package io.roomcast.gateway.admin;
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -42,23 +40,12 @@ class AdminApiTest {
     private static final String TOKEN = "admin-test-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private final List<Node> nodes = new ArrayList<>();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
 
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
-    @BeforeEach
-    void flush() {
-        redis.command("FLUSHALL");
-    }
 
     @AfterEach
     void stopNodes() {

@@ -2,14 +2,13 @@ package io.roomcast.gateway.browser;
 
 import io.roomcast.gateway.Node;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -42,23 +41,15 @@ class AdminPageBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private final List<Node> nodes = new ArrayList<>();
     private ChromeDriver chrome;
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
 
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void start() throws Exception {
-        redis.command("FLUSHALL");
         for (String id : List.of("admin-a", "admin-b")) {
             nodes.add(TestNodes.start(config -> {
                 config.redisUrl = redis.url();

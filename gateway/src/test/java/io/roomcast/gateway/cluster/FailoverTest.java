@@ -6,6 +6,7 @@ import io.roomcast.gateway.cluster.redis.RedisConnections;
 import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.NodeProcess;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
@@ -19,11 +20,10 @@ import io.roomcast.proto.v1.SeatInput;
 import io.roomcast.proto.v1.Joined;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,24 +48,16 @@ class FailoverTest {
     private static final int LEASE_MS = 1500;
     private static final String SPEED_TICKS = "10";
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private NodeProcess owner;
     private final List<Node> survivors = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
 
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void startNodes() throws Exception {
-        redis.command("FLUSHALL");
         owner = NodeProcess.start(Map.of("REDIS_URL", redis.url(), "NODE_ID", "owner", "LEASE_MS", Integer.toString(LEASE_MS),
                 "SNAPSHOT_EVERY_TICKS", SPEED_TICKS));
         for (String id : List.of("survivor-1", "survivor-2")) {
@@ -184,7 +176,7 @@ class FailoverTest {
         Room setup = roomWithBenRunningRight(ann, ben, cal);
         String room = setup.id();
         long oldEpoch = setup.ownersEpoch();
-        try (ChannelSpy spy = ChannelSpy.on(redis, room)) {
+        try (ChannelSpy spy = ChannelSpy.on(redis.server(), room)) {
             long tickBefore = ben.await(ServerFrame::hasState).getState().getTick();
 
             owner.freeze();
@@ -205,14 +197,14 @@ class FailoverTest {
             ann.drain();
 
             long frozenAt = System.nanoTime();
-            redis.freeze();
+            redis.server().freeze();
             try {
                 owner.thaw();
                 Eventually.holds(() -> healthNumber("rooms") == 1, "the woken owner answers /healthz, its room not yet fenced",
                         Duration.ofSeconds(2));
                 Thread.sleep(300); // the woken owner ticks (several ticks of 50 ms) while its renewal waits on Redis
             } finally {
-                redis.thaw();
+                redis.server().thaw();
             }
             long frozeMs = (System.nanoTime() - frozenAt) / 1_000_000;
 

@@ -5,7 +5,7 @@ import io.roomcast.gateway.cluster.redis.RedisKeys;
 import io.roomcast.gateway.testing.DemoStates;
 import io.roomcast.gateway.testing.Eventually;
 import io.roomcast.gateway.testing.NodeProcess;
-import io.roomcast.gateway.testing.RedisServer;
+import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
 import io.roomcast.proto.games.demo.DemoInput;
@@ -16,11 +16,9 @@ import io.roomcast.proto.v1.Leave;
 import io.roomcast.proto.v1.LeaveReason;
 import io.roomcast.proto.v1.ServerFrame;
 import io.roomcast.proto.v1.State;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,25 +39,14 @@ class TakeoverLifecycleTest {
     private static final int LEASE_MS = 1500;
     private static final int SEAT_GRACE_MS = 2500;
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisForTests redis = new RedisForTests();
     private NodeProcess owner;
     private Node survivor;
     private final List<TestClient> clients = new ArrayList<>();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
 
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
-    @BeforeEach
-    void flush() {
-        redis.command("FLUSHALL");
-    }
 
     @AfterEach
     void stopNodes() {
@@ -305,7 +292,7 @@ class TakeoverLifecycleTest {
     /** Keys of the room ({@code rc:{room:<id>}:*}), or every key rooms left when {@code room} is null. */
     static List<String> keysOf(String room) {
         if (room == null) {
-            return redis.roomKeys();
+            return redis.server().roomKeys();
         }
         List<?> keys = (List<?>) redis.command("KEYS", "rc:{room:" + room + "}:*");
         return keys.stream().map(String::valueOf).sorted().toList();
