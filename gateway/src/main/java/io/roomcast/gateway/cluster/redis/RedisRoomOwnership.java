@@ -17,16 +17,26 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RedisRoomOwnership implements RoomOwnership {
 
-    private static final String CLAIM = """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-            local epoch = string.format('%d', math.max(last + 1, now))
-            redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
-            redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
-            if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3], KEYS[4]) end
-            return tonumber(epoch)""";
+    /**
+     * Lua: a new epoch for the room — the larger of its last epoch + 1 and Redis's clock in ms —
+     * stored (KEYS[2], kept ARGV[3] ms) and held by {@code owner} (KEYS[1], a lease of ARGV[2] ms);
+     * leaves it in {@code epoch}. Shared by a claim and a renewal that finds the lease gone.
+     */
+    private static String takeNewEpoch(String owner) {
+        return """
+                local t = redis.call('TIME')
+                local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+                local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+                local epoch = string.format('%d', math.max(last + 1, now))
+                redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
+                redis.call('SET', KEYS[1], OWNER .. ':' .. epoch, 'PX', ARGV[2])
+                """.replace("OWNER", owner);
+    }
+
+    private static final String CLAIM = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+            + takeNewEpoch("ARGV[1]")
+            + "if ARGV[4] == 'fresh' then redis.call('DEL', KEYS[3], KEYS[4]) end\n"
+            + "return tonumber(epoch)";
     // 1: renewed. 0: another node holds it. Else the epoch this node holds the room at now: the
     // lease was gone (Redis forgot it, or it expired while Redis stalled) and is claimed again as in
     // CLAIM — or an earlier renewal of this node did that and its answer never came back (it timed
@@ -48,13 +58,7 @@ public final class RedisRoomOwnership implements RoomOwnership {
               for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
               return epoch
             end
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-            local epoch = string.format('%d', math.max(last + 1, now))
-            redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
-            redis.call('SET', KEYS[1], ARGV[4] .. ':' .. epoch, 'PX', ARGV[2])
-            return tonumber(epoch)""";
+            """ + takeNewEpoch("ARGV[4]") + "return tonumber(epoch)";
     private static final String RELEASE = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
             return 0""";
