@@ -116,10 +116,6 @@ public final class NodeConfig {
             description = "Socket I/O threads (each reads, decodes and writes its sockets); 0: one per core (env IO_THREADS). Default: ${DEFAULT-VALUE}")
     public int ioThreads;
 
-    @Option(names = "--read-pacing-us", defaultValue = "${env:READ_PACING_US:-0}",
-            description = "An I/O thread that has read from its sockets waits this long before it looks for more input, so one wake-up reads many sockets; a frame to send cuts the wait short; 0: off (env READ_PACING_US). Default: ${DEFAULT-VALUE}")
-    public int readPacingMicros;
-
     @Option(names = "--drain-timeout-ms", defaultValue = "${env:DRAIN_TIMEOUT_MS:-5000}",
             description = "On SIGTERM, time given to close sockets and rooms before exit (env DRAIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int drainTimeoutMs;
@@ -208,7 +204,6 @@ public final class NodeConfig {
             new Range("--max-rooms-per-session", config -> config.maxRoomsPerSession, 1, 1_000),
             new Range("--tick-rate", config -> config.tickRate, 0, 1000),
             new Range("--io-threads", config -> config.ioThreads, 0, 1024),
-            new Range("--read-pacing-us", config -> config.readPacingMicros, 0, 20_000),
             new Range("--send-queue-bytes", config -> config.sendQueueBytes, 1024, 1 << 30),
             new Range("--handshake-timeout-ms", config -> config.handshakeTimeoutMs, 100, 600_000),
             new Range("--seat-grace-ms", config -> config.seatGraceMs, 0, 3_600_000),

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * What one XNIO I/O thread owns for its sockets: the outbox through which every other thread
@@ -17,14 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  * the append that finds the outbox idle wakes the I/O thread. The I/O thread then moves every
  * pair to its socket's queue and writes each touched socket once, so a room frame to a thousand
  * members costs one wake-up and at most one write per socket, and no allocation per member.
- *
- * <p>Reads are paced when {@code --read-pacing-us} is set: a round of the I/O thread's loop that
- * read from a socket queues a pause on the thread, which waits until the pacing interval since
- * the previous pause has passed. Inputs that arrive meanwhile wait in the kernel, and the next
- * select returns them all at once: one wake-up for many sockets instead of one for every input
- * or two. An input is only applied at its room's next tick, so reading it later costs latency
- * only by the interval. A frame offered to the loop ends the pause at once (states are not
- * delayed), and a thread that read nothing does not pause (an idle node sleeps in select).
  */
 final class IoLoop {
 
@@ -49,46 +40,8 @@ final class IoLoop {
     private final ArrayList<WsSocket> touched = new ArrayList<>(); // I/O thread only
     private final Runnable drain = this::drain;
 
-    private final long pacingNanos;
-    private final Runnable pause = this::pause;
-    private boolean pauseQueued;            // I/O thread only
-    private long lastPauseEnd;              // I/O thread only
-    private volatile boolean paused;
-
-    /** @param pacingNanos the read pacing interval; 0: reads are not paced */
-    IoLoop(XnioIoThread thread, long pacingNanos) {
+    IoLoop(XnioIoThread thread) {
         this.thread = thread;
-        this.pacingNanos = pacingNanos;
-    }
-
-    /** On the I/O thread: a socket was read in this round of the loop. */
-    void readHappened() {
-        if (pacingNanos > 0 && !pauseQueued) {
-            pauseQueued = true;
-            thread.execute(pause); // runs before the loop's next select
-        }
-    }
-
-    /** On the I/O thread: waits out the rest of the pacing interval, unless a frame is offered. */
-    private void pause() {
-        pauseQueued = false;
-        long until = lastPauseEnd + pacingNanos;
-        paused = true;
-        try {
-            long left;
-            while ((left = until - System.nanoTime()) > 0 && !outboxHasFrames()) {
-                LockSupport.parkNanos(this, left);
-            }
-        } finally {
-            paused = false;
-        }
-        lastPauseEnd = System.nanoTime();
-    }
-
-    private boolean outboxHasFrames() {
-        synchronized (lock) {
-            return size > 0;
-        }
     }
 
     /** Hands a frame to the socket's I/O thread (this one). Any thread; never blocks on I/O. */
@@ -107,9 +60,6 @@ final class IoLoop {
         }
         if (wake) {
             thread.execute(drain);
-            if (paused) {
-                LockSupport.unpark(thread); // set after size: the pause sees the frame or is woken
-            }
         }
     }
 

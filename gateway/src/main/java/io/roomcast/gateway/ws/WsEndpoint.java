@@ -47,8 +47,7 @@ public final class WsEndpoint {
         gate.upgraded(stream);
         HeaderMap headers = exchange.getRequestHeaders();
         InetAddress client = gate.addresses().clientOf(stream.getPeerAddress(), headers.getLast(Headers.X_FORWARDED_FOR));
-        IoLoop loop = loops.computeIfAbsent(stream.getIoThread(),
-                thread -> new IoLoop(thread, services.config().readPacingMicros * 1000L));
+        IoLoop loop = loops.computeIfAbsent(stream.getIoThread(), IoLoop::new);
         Connection connection = new Connection(new WsSocket(stream, loop, services.config().maxFrameBytes, services.metrics().sentBytes), services,
                 authenticator, client, headers.getFirst(Headers.ORIGIN), open::remove);
         open.add(connection);

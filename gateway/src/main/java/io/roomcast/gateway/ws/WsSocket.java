@@ -231,7 +231,6 @@ final class WsSocket implements FrameDecoder.Handler {
             discard();
             return;
         }
-        loop.readHappened();
         try {
             for (int reads = 0; reads < MAX_READS_PER_EVENT && !closed; reads++) {
                 ByteBuffer buffer = readInto();
