@@ -81,6 +81,7 @@ public final class Node implements AutoCloseable {
     private final OwnerSide owner;
     private final NodeInbox inbox;
     private final RedisConnections redis; // null on the embedded default
+    private final RedisMessageBus redisBus; // null on the embedded default
     private final WsEndpoint endpoint;
     private final HttpServer server;
     private final Members members;
@@ -120,6 +121,7 @@ public final class Node implements AutoCloseable {
                 this::openConnections, this::sessionCount, this::roomCount, this::playerCount);
         if (config.redisUrl == null || config.redisUrl.isBlank()) {
             this.redis = null;
+            this.redisBus = null;
             bus = new LocalMessageBus();
             directory = new LocalRoomDirectory();
             ownership = new LocalRoomOwnership(config.nodeId);
@@ -129,7 +131,7 @@ public final class Node implements AutoCloseable {
             eventStore = EventStore.NONE;
             this.nodeReports = NodeReports.NONE;
         } else {
-            RedisMessageBus redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
+            this.redisBus = new RedisMessageBus(config.redisUrl, config.redisCluster,
                     new RedisSecurity(config.redisUser, config.redisPassword, config.redisCaFile), metrics);
             this.redis = redisBus.connections();
             bus = redisBus;
@@ -227,9 +229,9 @@ public final class Node implements AutoCloseable {
         inbox.close();
         server.close();
         workers.close();
-        if (redis != null) {
+        if (redisBus != null) {
             try {
-                redis.close();
+                redisBus.close(); // the frames it gathered, then the connections
             } catch (Exception e) {
                 log.warn("closing Redis connections: {}", e.toString());
             }

@@ -2,6 +2,7 @@ package io.roomcast.gateway.cluster;
 
 import io.roomcast.proto.cluster.NodeMessage;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -39,7 +40,22 @@ public interface MessageBus {
         void unsubscribe();
     }
 
+    /** Sends the frame on the room's channel: to every node listening to the room. */
     void publishRoom(RoomFrame message);
+
+    /**
+     * Sends one of the owner's frames to the nodes that have members in the room
+     * ({@code memberNodes}, never this node; empty: none, nothing is sent). The bus may gather the
+     * frames bound for one node over a short window (rooms tick together: a tick's frames of every
+     * room come in one burst) and send them as one message; they reach the room's listener there
+     * as if they came on the room's channel, and anything this node sends afterwards, on any
+     * channel, is sent after them. The default sends the frame on the room's channel.
+     */
+    default void publishToMembers(RoomFrame message, Set<String> memberNodes) {
+        if (!memberNodes.isEmpty()) {
+            publishRoom(message);
+        }
+    }
 
     /**
      * When (System.nanoTime) this node's subscriptions last came back after a break in its

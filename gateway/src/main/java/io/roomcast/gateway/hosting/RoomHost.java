@@ -12,7 +12,9 @@ import io.roomcast.gateway.routing.MemberChannel;
 import io.roomcast.gateway.session.ServerFrames;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -61,6 +63,7 @@ public final class RoomHost implements RoomOutput {
     private boolean savePending; // room thread only: a snapshot after a change of seats is queued
     private volatile long emptySinceNanos;
     private volatile int seatsTaken; // playerNodes' size, for readers on other threads (the admin report)
+    private Set<String> otherMemberNodes = Set.of(); // room thread only: playerNodes' other nodes than this one
     private RoomRuntime<?> runtime; // set once before the first task runs
     private long statesSent;
 
@@ -139,7 +142,7 @@ public final class RoomHost implements RoomOutput {
     void seatedFrom(String playerId, String nodeId, String incarnation) {
         playerNodes.put(playerId, nodeId);
         playerIncarnations.put(playerId, incarnation);
-        seatsTaken = playerNodes.size();
+        playerNodesChanged();
         emptySinceNanos = 0;
     }
 
@@ -147,7 +150,7 @@ public final class RoomHost implements RoomOutput {
     void restoredSeats(Map<String, String> nodesByPlayer, Map<String, String> incarnationsByPlayer) {
         playerNodes.putAll(nodesByPlayer);
         playerIncarnations.putAll(incarnationsByPlayer);
-        seatsTaken = playerNodes.size();
+        playerNodesChanged();
         if (!nodesByPlayer.isEmpty()) {
             emptySinceNanos = 0;
         }
@@ -181,11 +184,20 @@ public final class RoomHost implements RoomOutput {
         claimed(playerId);
         String node = playerNodes.remove(playerId);
         playerIncarnations.remove(playerId);
-        seatsTaken = playerNodes.size();
+        playerNodesChanged();
         if (runtime.playerCount() == 0 && emptySinceNanos == 0) {
             emptySinceNanos = System.nanoTime();
         }
         return node;
+    }
+
+    /** Room thread: what the room's frames are sent to besides its members here (a set per change of seats, not per frame). */
+    private void playerNodesChanged() {
+        seatsTaken = playerNodes.size();
+        Set<String> others = new HashSet<>(playerNodes.values());
+        others.remove(null);
+        others.remove(lease.ownerNode());
+        otherMemberNodes = Set.copyOf(others);
     }
 
     /** Room thread: player id -> the node holding its session. */
@@ -269,7 +281,7 @@ public final class RoomHost implements RoomOutput {
             eventStore.append(roomId, serverFrame);
         }
         localMembers.deliver(frame);
-        bus.publishRoom(frame);
+        bus.publishToMembers(frame, otherMemberNodes);
     }
 
     @Override

@@ -192,7 +192,51 @@ class ClusterTest {
                 previous = state.getTick();
             }
             assertTrue(Math.abs(publishes - ticks) <= 2,
-                    "one PUBLISH per tick, whatever the nodes and members: " + publishes + " publishes for " + ticks + " ticks");
+                    "one PUBLISH per tick for a room with members on one other node: " + publishes + " publishes for " + ticks + " ticks");
+        }
+    }
+
+    /**
+     * The owner gathers the frames of a tick burst bound for one node into one message: four rooms
+     * owned by node-0 with members on node-2 cost one PUBLISH per tick, not four — and each member
+     * still gets every tick of its own room once, in order.
+     */
+    @Test
+    void theFramesOfSeveralRoomsForOneNodeTravelAsOnePublishPerTick() throws Exception {
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            List<TestClient> members = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String room = "batched-" + i;
+                TestClient owner = playerOn(0, "owner-" + i);
+                clients.add(owner);
+                owner.joinOrCreate(room, "orb-rush", Map.of());
+                TestClient member = playerOn(2, "member-" + i);
+                clients.add(member);
+                member.join(room);
+                members.add(member);
+            }
+            for (TestClient member : members) {
+                member.collect(Duration.ofMillis(300)); // let joins settle
+            }
+            members.forEach(TestClient::drain); // from here on: the window counted
+            long publishesBefore = redis.commandCount("publish");
+            Thread.sleep(2000);
+            long publishes = redis.commandCount("publish") - publishesBefore;
+            long ticks = 0;
+            for (TestClient member : members) {
+                List<Long> seen = member.drain().stream().filter(ServerFrame::hasState).map(f -> f.getState().getTick()).toList();
+                for (int i = 1; i < seen.size(); i++) {
+                    assertEquals(seen.get(i - 1) + 1, seen.get(i), "each member gets every tick of its room once, in order");
+                }
+                ticks = Math.max(ticks, seen.size());
+            }
+            assertTrue(ticks >= 30, "20 ticks a second: at least 30 in 2 s, got " + ticks);
+            assertTrue(publishes <= ticks * 3 / 2,
+                    "one PUBLISH per tick for the four rooms together (four without the gathering): "
+                            + publishes + " publishes for " + ticks + " ticks");
+        } finally {
+            clients.forEach(TestClient::close);
         }
     }
 

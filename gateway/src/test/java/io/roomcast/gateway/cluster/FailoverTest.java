@@ -10,6 +10,7 @@ import io.roomcast.gateway.testing.RedisForTests;
 import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.cluster.NodeMessage;
 import io.roomcast.proto.cluster.RoomFrame;
 import io.roomcast.proto.games.demo.DemoEntity;
 import io.roomcast.proto.games.demo.DemoInput;
@@ -159,14 +160,14 @@ class FailoverTest {
      * <p>What is guaranteed, and asserted: (1) the new owner is a survivor (a frozen process
      * cannot claim); (2) the woken owner fences itself at its first renewal and stops ticking
      * the room (its /healthz: rooms_fenced 1, rooms 0); (3) it sends nothing — to its own player
-     * Ann or on the room's channel — once awake: its lease window lapsed by its own clock while it
+     * Ann or to other nodes — once awake: its lease window lapsed by its own clock while it
      * was frozen; (4) so neither Ben nor Cal ever sees a tick go backwards, and Ann hears only the
      * new owner.
      *
      * <p>(3) is tested where it is hardest: Redis is frozen while the owner wakes, so its overdue
      * ticks run and the renewal that would fence it cannot be answered until Redis is thawed. A spy
-     * subscribed to the room's channel sees every frame published meanwhile: none may carry the old
-     * epoch. Nothing is injected by the test.
+     * subscribed to the room's channel and to every node's inbox sees every frame published
+     * meanwhile: none may carry the old epoch. Nothing is injected by the test.
      */
     @Test
     void aFrozenOwnerThatWakesUpAfterLosingItsLeaseIsFencedAndStopsTicking() throws Exception {
@@ -176,7 +177,7 @@ class FailoverTest {
         Room setup = roomWithBenRunningRight(ann, ben, cal);
         String room = setup.id();
         long oldEpoch = setup.ownersEpoch();
-        try (ChannelSpy spy = ChannelSpy.on(redis.server(), room)) {
+        try (ChannelSpy spy = ChannelSpy.on(redis.server(), room, "owner", "survivor-1", "survivor-2")) {
             long tickBefore = ben.await(ServerFrame::hasState).getState().getTick();
 
             owner.freeze();
@@ -192,7 +193,7 @@ class FailoverTest {
                     .getState().getTick();
             cal.await(f -> f.hasState() && f.getState().getTick() >= newOwnersTick, Duration.ofSeconds(5));
             long newEpoch = leaseEpoch(room);
-            Eventually.holds(() -> spy.framesOfEpoch(newEpoch) > 0, "the new owner's frames are on the room's channel");
+            Eventually.holds(() -> spy.framesOfEpoch(newEpoch) > 0, "the new owner's frames are published");
             int spyMark = spy.size();
             ann.drain();
 
@@ -247,29 +248,41 @@ class FailoverTest {
         }
     }
 
-    /** A frame seen on a room's channel: its owner's epoch, and its tick if it is a state (else -1). */
+    /** A frame of the room seen on its channel or on a node's inbox: its owner's epoch, and its tick if it is a state (else -1). */
     private record SpiedFrame(long epoch, String owner, long tick) {}
 
-    /** Listens to a room's channel as a node would, and keeps every frame published on it, in order. */
+    /**
+     * Listens to a room's channel and to the inboxes of the given nodes (where an owner sends the
+     * room's frames for its members there, gathered per node), and keeps every frame of the room
+     * published on them, in order.
+     */
     private static final class ChannelSpy implements AutoCloseable {
         private final List<SpiedFrame> frames = new CopyOnWriteArrayList<>();
         private final RedisConnections connections;
 
-        private ChannelSpy(RedisServer redis) {
+        private ChannelSpy(RedisServer redis, String room) {
             connections = new RedisConnections(redis.url(), false, (channel, bytes) -> {
                 try {
-                    RoomFrame frame = RoomFrame.parseFrom(bytes);
-                    ServerFrame inner = ServerFrame.parseFrom(frame.getFrame());
-                    frames.add(new SpiedFrame(frame.getEpoch(), frame.getOwnerNode(), inner.hasState() ? inner.getState().getTick() : -1));
+                    List<RoomFrame> published = channel.equals(RedisKeys.roomChannel(room)) ? List.of(RoomFrame.parseFrom(bytes))
+                            : NodeMessage.parseFrom(bytes).getRoomFrames().getFramesList();
+                    for (RoomFrame frame : published) {
+                        if (frame.getRoomId().equals(room)) {
+                            ServerFrame inner = ServerFrame.parseFrom(frame.getFrame());
+                            frames.add(new SpiedFrame(frame.getEpoch(), frame.getOwnerNode(), inner.hasState() ? inner.getState().getTick() : -1));
+                        }
+                    }
                 } catch (InvalidProtocolBufferException e) {
-                    throw new AssertionError("not a RoomFrame on the room's channel", e);
+                    throw new AssertionError("not a RoomFrame / NodeMessage on " + channel, e);
                 }
             });
         }
 
-        static ChannelSpy on(RedisServer redis, String room) throws Exception {
-            ChannelSpy spy = new ChannelSpy(redis);
+        static ChannelSpy on(RedisServer redis, String room, String... nodes) throws Exception {
+            ChannelSpy spy = new ChannelSpy(redis, room);
             spy.connections.subscribe(RedisKeys.roomChannel(room)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            for (String node : nodes) {
+                spy.connections.subscribe(RedisKeys.nodeInbox(node)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
             return spy;
         }
 

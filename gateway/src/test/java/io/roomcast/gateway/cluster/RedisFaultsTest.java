@@ -8,6 +8,7 @@ import io.roomcast.gateway.testing.RedisServer;
 import io.roomcast.gateway.testing.Resp;
 import io.roomcast.gateway.testing.TestClient;
 import io.roomcast.gateway.testing.TestNodes;
+import io.roomcast.proto.cluster.NodeMessage;
 import io.roomcast.proto.cluster.RoomFrame;
 import io.roomcast.proto.games.demo.DemoInput;
 import io.roomcast.proto.v1.ClientFrame;
@@ -271,14 +272,17 @@ class RedisFaultsTest {
      * those ticks fails at once: none may be kept and sent when the connection comes back (Lettuce
      * would, by default: it queues commands while disconnected and writes them on reconnect),
      * where a node that resubscribed sooner would deliver them as current — states seconds old.
-     * A subscriber on the room's channel from the moment Redis is back sees only fresh ones.
+     * A subscriber on the member node's inbox from the moment Redis is back sees only fresh ones.
      */
     @Test
     void statesAnOwnerCouldNotPublishWhileRedisWasDownAreNotSentLateWhenItComesBack() throws Exception {
         Node a = node("node-a");
+        Node b = node("node-b");
         TestClient ann = player(a, "ann");
+        TestClient ben = player(b, "ben");
         String room = ann.quickJoin("orb-rush").getRoomId();
-        ann.await(ServerFrame::hasState);
+        ben.join(room);
+        ben.await(ServerFrame::hasState); // the owner sends the room's states to node-b's inbox
 
         redis.kill();
         Thread.sleep(LEASE_MS / 3); // inside the owner's lease window: it ticks, and tries to publish each tick
@@ -286,7 +290,8 @@ class RedisFaultsTest {
         redis.restart();
         List<State> published = new ArrayList<>();
         try (Resp subscriber = new Resp(redis.host(), redis.port(), Duration.ofSeconds(1))) {
-            subscriber.send("SUBSCRIBE", RedisKeys.roomChannel(room)); // before the owner's reconnect (100 ms at the soonest)
+            // Before the owner's reconnect (100 ms at the soonest): the room's channel and node-b's inbox.
+            subscriber.send("SUBSCRIBE", RedisKeys.roomChannel(room), RedisKeys.nodeInbox("node-b"));
             long until = System.nanoTime() + 2_500_000_000L;
             while (System.nanoTime() < until) {
                 List<byte[]> push;
@@ -296,9 +301,14 @@ class RedisFaultsTest {
                     continue;
                 }
                 if (push.size() == 3 && "message".equals(new String(push.get(0), StandardCharsets.UTF_8))) {
-                    ServerFrame frame = ServerFrame.parseFrom(RoomFrame.parseFrom(push.get(2)).getFrame());
-                    if (frame.hasState()) {
-                        published.add(frame.getState());
+                    String channel = new String(push.get(1), StandardCharsets.UTF_8);
+                    List<RoomFrame> frames = channel.equals(RedisKeys.roomChannel(room)) ? List.of(RoomFrame.parseFrom(push.get(2)))
+                            : NodeMessage.parseFrom(push.get(2)).getRoomFrames().getFramesList();
+                    for (RoomFrame roomFrame : frames) {
+                        ServerFrame frame = ServerFrame.parseFrom(roomFrame.getFrame());
+                        if (frame.hasState()) {
+                            published.add(frame.getState());
+                        }
                     }
                 }
             }

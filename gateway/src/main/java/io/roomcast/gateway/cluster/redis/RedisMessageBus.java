@@ -8,27 +8,37 @@ import io.roomcast.proto.cluster.NodeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
  * The cluster bus on Redis pub/sub: one channel per room ({@link RedisKeys#roomChannel}), one
- * inbox per node. A room frame is ONE publish, whatever the number of nodes and members.
- * Thread-safe; listeners run on Lettuce's pub/sub thread, in channel order.
+ * inbox per node. An owner's frames for its members on other nodes travel per node pair: the
+ * frames of a tick burst bound for one node are ONE publish on its inbox ({@link RoomFrameBatcher}),
+ * whatever the number of rooms and members; a room's channel carries what every listener must
+ * hear whoever its owner knows of (a drained owner's {@code released}, a room {@code lost}).
+ * Thread-safe; listeners run on Lettuce's pub/sub thread, in the order Redis ran the publishes.
  */
-public final class RedisMessageBus implements MessageBus {
+public final class RedisMessageBus implements MessageBus, AutoCloseable {
+
+    /** How long an owner gathers frames for one node: a tick burst of every room it owns, on 2 cores. */
+    public static final long FRAME_WINDOW_MICROS = 1_000;
 
     private static final Logger log = LoggerFactory.getLogger(RedisMessageBus.class);
 
     private final RedisConnections redis;
     private final ConcurrentHashMap<String, Consumer<byte[]>> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Consumer<RoomFrame>> rooms = new ConcurrentHashMap<>();
+    private final RoomFrameBatcher batcher;
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
-    private final java.util.concurrent.atomic.AtomicLong lastFailureLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
+    private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
     private final NodeMetrics metrics;
 
@@ -41,6 +51,7 @@ public final class RedisMessageBus implements MessageBus {
     public RedisMessageBus(String url, boolean cluster, RedisSecurity security, NodeMetrics metrics) {
         this.metrics = metrics;
         this.redis = new RedisConnections(url, cluster, security, this::onMessage, metrics);
+        this.batcher = new RoomFrameBatcher(this::publishNow, FRAME_WINDOW_MICROS);
     }
 
     /** The command connection, shared with the directory and the ownership. */
@@ -50,6 +61,17 @@ public final class RedisMessageBus implements MessageBus {
 
     @Override
     public void publishRoom(RoomFrame message) {
+        publish(RedisKeys.roomChannel(message.roomId()), toWire(message).toByteArray());
+    }
+
+    @Override
+    public void publishToMembers(RoomFrame message, Set<String> memberNodes) {
+        if (!memberNodes.isEmpty()) {
+            batcher.add(toWire(message), memberNodes);
+        }
+    }
+
+    private static io.roomcast.proto.cluster.RoomFrame toWire(RoomFrame message) {
         io.roomcast.proto.cluster.RoomFrame.Builder wire = io.roomcast.proto.cluster.RoomFrame.newBuilder()
                 .setRoomId(message.roomId())
                 .setOwnerNode(message.ownerNode())
@@ -63,26 +85,56 @@ public final class RedisMessageBus implements MessageBus {
         if (message.exceptPlayer() != null) {
             wire.setExceptPlayer(message.exceptPlayer());
         }
-        publish(RedisKeys.roomChannel(message.roomId()), wire.build().toByteArray());
+        return wire.build();
     }
 
+    /**
+     * Frames of the room reach {@code listener} from its channel and from this node's inbox (an
+     * owner's batch for this node); both only while subscribed.
+     */
     @Override
     public Subscription subscribeRoom(String roomId, Consumer<RoomFrame> listener) {
-        return subscribe(RedisKeys.roomChannel(roomId), bytes -> {
-            io.roomcast.proto.cluster.RoomFrame wire;
+        if (rooms.putIfAbsent(roomId, listener) != null) {
+            throw new IllegalStateException("already subscribed to room " + roomId);
+        }
+        Subscription channel = subscribe(RedisKeys.roomChannel(roomId), bytes -> {
             try {
-                wire = io.roomcast.proto.cluster.RoomFrame.parseFrom(bytes);
+                deliver(io.roomcast.proto.cluster.RoomFrame.parseFrom(bytes), listener);
             } catch (InvalidProtocolBufferException e) {
                 undecodable.increment();
-                return;
             }
-            if (wire.getSentAtUs() != 0) {
-                metrics.pubSubLag((WallClockMicros.now() - wire.getSentAtUs()) * 1_000);
-            }
-            listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
-                    wire.getLastEventOffset(), wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
-                    wire.getLost(), wire.getReleased()));
         });
+        return new Subscription() {
+            @Override
+            public CompletionStage<Void> ready() {
+                return channel.ready();
+            }
+
+            @Override
+            public void unsubscribe() {
+                rooms.remove(roomId, listener);
+                channel.unsubscribe();
+            }
+        };
+    }
+
+    private void deliver(io.roomcast.proto.cluster.RoomFrame wire, Consumer<RoomFrame> listener) {
+        if (wire.getSentAtUs() != 0) {
+            metrics.pubSubLag((WallClockMicros.now() - wire.getSentAtUs()) * 1_000);
+        }
+        listener.accept(new RoomFrame(wire.getRoomId(), wire.getOwnerNode(), wire.getEpoch(), wire.getTick(),
+                wire.getLastEventOffset(), wire.getFrame().toByteArray(), wire.getExceptPlayer().isEmpty() ? null : wire.getExceptPlayer(),
+                wire.getLost(), wire.getReleased()));
+    }
+
+    /** An owner's batch for this node: each frame to its room's listener; a room with no members here any more drops it. */
+    private void deliverBatch(io.roomcast.proto.cluster.RoomFrames batch) {
+        for (io.roomcast.proto.cluster.RoomFrame wire : batch.getFramesList()) {
+            Consumer<RoomFrame> listener = rooms.get(wire.getRoomId());
+            if (listener != null) {
+                deliver(wire, listener);
+            }
+        }
     }
 
     @Override
@@ -94,7 +146,12 @@ public final class RedisMessageBus implements MessageBus {
     public Subscription subscribeNode(String nodeId, Consumer<NodeMessage> listener) {
         return subscribe(RedisKeys.nodeInbox(nodeId), bytes -> {
             try {
-                listener.accept(NodeMessage.parseFrom(bytes));
+                NodeMessage message = NodeMessage.parseFrom(bytes);
+                if (message.hasRoomFrames()) {
+                    deliverBatch(message.getRoomFrames());
+                } else {
+                    listener.accept(message);
+                }
             } catch (InvalidProtocolBufferException e) {
                 undecodable.increment();
             }
@@ -111,7 +168,12 @@ public final class RedisMessageBus implements MessageBus {
         return undecodable.sum();
     }
 
+    /** Publishes after the frames gathered so far: what this node publishes leaves in the order it was made. */
     private void publish(String channel, byte[] message) {
+        batcher.inOrder(() -> publishNow(channel, message));
+    }
+
+    private void publishNow(String channel, byte[] message) {
         redis.publish(channel, message).whenComplete((receivers, failure) -> {
             if (failure != null) {
                 publishFailures.increment();
@@ -148,6 +210,13 @@ public final class RedisMessageBus implements MessageBus {
                 }
             }
         };
+    }
+
+    /** Publishes the frames gathered, then closes the connections. */
+    @Override
+    public void close() throws Exception {
+        batcher.close();
+        redis.close();
     }
 
     private void onMessage(String channel, byte[] message) {
