@@ -64,10 +64,12 @@ public final class TickLoop {
     }
 
     /**
-     * Starts ticking. The first tick is due at the next multiple of the period on the clock (at
-     * most one period from now), so every loop of a process with the same rate ticks at the same
-     * instants: their ticks share the scheduler's wake-ups and their output leaves in one burst
-     * (one wake-up of each I/O and Redis thread per period instead of one per room).
+     * Starts ticking. The first tick is due at the next point of the rate's grid on the wall clock
+     * ({@link #nextGridPoint}; at most one period from now), so every loop with the same rate
+     * ticks at the same instants: in a process their ticks share the scheduler's wake-ups and
+     * their output leaves in one burst (one wake-up of each I/O and Redis thread per period
+     * instead of one per room); across nodes, a node sends the inputs for rooms another node owns
+     * just before their ticks, in one message.
      */
     public void start() {
         if (started) {
@@ -76,9 +78,18 @@ public final class TickLoop {
         started = true;
         running = true;
         // Tick n is due at origin + n * period: the next one, ticks + 1, at the next grid point.
-        long nextGridPoint = Math.floorDiv(clock.nanoTime(), periodNanos) * periodNanos + periodNanos;
-        originNanos = nextGridPoint - (ticks + 1) * periodNanos;
+        originNanos = nextGridPoint(clock, periodNanos) - (ticks + 1) * periodNanos;
         scheduleNextWakeUp();
+    }
+
+    /**
+     * The next instant (on {@code clock}'s {@code nanoTime}, after now and at most a period away)
+     * that is a multiple of {@code periodNanos} on the wall clock: where every loop of that period
+     * ticks, on every node whose wall clock agrees.
+     */
+    public static long nextGridPoint(Clock clock, long periodNanos) {
+        long offset = clock.wallOffsetNanos();
+        return Math.floorDiv(clock.nanoTime() + offset, periodNanos) * periodNanos + periodNanos - offset;
     }
 
     /** No tick runs after this returns, including the rest of a catch-up run it is called from. */

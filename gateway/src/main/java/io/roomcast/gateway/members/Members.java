@@ -100,6 +100,12 @@ public final class Members {
     }
 
     /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */
+    /** The room's tick period in nanoseconds, from its Joined; 0 while unknown here. Any thread. */
+    public long tickPeriodOf(String roomId) {
+        RoomFanout fanout = fanouts.get(roomId);
+        return fanout == null ? 0 : fanout.tickPeriodNanos();
+    }
+
     public String ownerOf(String roomId) {
         RoomFanout fanout = fanouts.get(roomId);
         return fanout == null ? null : fanout.owner();

@@ -73,6 +73,7 @@ public final class RoomFanout {
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile long lastTick;
     private volatile long lastEventOffset;
+    private volatile long tickPeriodNanos; // from a Joined; 0 before the first
     private boolean hostedHere; // guarded by this
     private final MissedEvents missedEvents;
     // Event order (guarded by this): the last event offset delivered here (-1 before the first
@@ -333,6 +334,9 @@ public final class RoomFanout {
         try {
             var parsed = ServerFrame.parseFrom(joined).getJoined();
             keyframeTick = parsed.getKeyframe().getTick();
+            if (parsed.getTickRateHz() > 0) {
+                tickPeriodNanos = 1_000_000_000L / parsed.getTickRateHz();
+            }
             keyframeEpoch = parsed.getKeyframe().getEpoch();
             lastEventOffset = parsed.getLastEventOffset();
             // The owner that answered is at least this epoch: a deposed owner's late frame, heard
@@ -456,6 +460,11 @@ public final class RoomFanout {
     /** The highest event log position of the room's frames heard here. */
     long lastEventOffset() {
         return lastEventOffset;
+    }
+
+    /** The room's tick period in nanoseconds, as its last Joined here said; 0 before one. */
+    long tickPeriodNanos() {
+        return tickPeriodNanos;
     }
 
     /** The highest tick of the room's frames heard here. */

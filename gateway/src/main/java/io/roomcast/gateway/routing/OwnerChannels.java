@@ -1,5 +1,6 @@
 package io.roomcast.gateway.routing;
 
+import io.roomcast.core.loop.Clock;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.EventsReply;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +44,14 @@ public final class OwnerChannels {
     private final ConcurrentHashMap<Long, PendingEvents> pendingEvents = new ConcurrentHashMap<>();
     private final AtomicLong correlations = new AtomicLong();
 
+    /**
+     * @param tickPeriodOfRoom a room's tick period in nanoseconds as this node knows it, 0 while unknown
+     * @param inputLeadMicros  how long before a tick of another node's room its inputs are sent
+     * @param inputWindowMicros how long inputs for a room whose tick period is unknown are gathered
+     */
     public OwnerChannels(String nodeId, RoomRequests localOwner, MessageBus bus, ScheduledExecutorService timer,
-                         long joinTimeoutMillis, long rejoinTimeoutMillis, long inputWindowMicros) {
+                         Clock clock, ToLongFunction<String> tickPeriodOfRoom,
+                         long joinTimeoutMillis, long rejoinTimeoutMillis, long inputLeadMicros, long inputWindowMicros) {
         this.nodeId = nodeId;
         this.bus = bus;
         this.timer = timer;
@@ -51,7 +59,7 @@ public final class OwnerChannels {
         this.rejoinTimeoutMillis = rejoinTimeoutMillis;
         this.local = new LocalOwner(nodeId, localOwner);
         this.localOwner = localOwner;
-        this.inputs = new InputBatcher(nodeId, bus, timer, inputWindowMicros);
+        this.inputs = new InputBatcher(nodeId, bus, timer, clock, tickPeriodOfRoom, inputLeadMicros, inputWindowMicros);
     }
 
     /** The channel to {@code ownerNode}: direct calls when it is this node. */

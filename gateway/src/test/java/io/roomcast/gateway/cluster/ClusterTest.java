@@ -240,6 +240,42 @@ class ClusterTest {
         }
     }
 
+    /**
+     * Inputs for a room another node owns leave once per tick of the room, just before it, not
+     * once per short window: two players on node-2 sending 50 inputs a second each to a room of
+     * node-0 cost about one PUBLISH per tick for their inputs (plus one for the room's states to
+     * node-2), and every input is applied.
+     */
+    @Test
+    void inputsForAnotherNodesRoomTravelAsOnePublishPerTick() throws Exception {
+        try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(2, "ben"); TestClient cal = playerOn(2, "cal")) {
+            String room = ann.quickJoin("orb-rush").getRoomId();
+            int benSeat = ben.join(room).getSeat();
+            int calSeat = cal.join(room).getSeat();
+            ben.collect(Duration.ofMillis(300));
+            ann.drain();
+            long publishesBefore = redis.commandCount("publish");
+            long firstTick = ann.await(ServerFrame::hasState).getState().getTick();
+            int inputs = 100; // 2 s at 50 a second each, below the 60 a second limit
+            for (int seq = 1; seq <= inputs; seq++) {
+                ByteString move = DemoInput.newBuilder().setDx(1).build().toByteString();
+                ben.input(room, seq, move);
+                cal.input(room, seq, move);
+                Thread.sleep(20);
+            }
+            long publishes = redis.commandCount("publish") - publishesBefore;
+            ann.drain();
+            long lastTick = ann.await(ServerFrame::hasState).getState().getTick();
+            long ticks = lastTick - firstTick;
+            assertTrue(ticks >= 30, "20 ticks a second: at least 30 in 2 s, got " + ticks);
+            assertTrue(publishes <= ticks * 5 / 2, "about one PUBLISH per tick for the inputs and one for the states"
+                    + " (a 5 ms window: one per input pair, ~" + (inputs + ticks) + "): " + publishes + " publishes in " + ticks + " ticks");
+            State last = ann.await(f -> f.hasState() && applied(f.getState(), benSeat) == inputs && applied(f.getState(), calSeat) == inputs)
+                    .getState();
+            assertEquals(inputs, applied(last, benSeat), "every input of ben's was applied");
+        }
+    }
+
     @Test
     void aRoundOfFourInARowPlaysAcrossNodes() throws Exception {
         try (TestClient ann = playerOn(0, "ann"); TestClient ben = playerOn(2, "ben")) {
