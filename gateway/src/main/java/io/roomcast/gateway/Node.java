@@ -67,11 +67,6 @@ public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     /** Inputs for a room on another node are gathered this long before one publish. */
-    /**
-     * Inputs for another node's room leave this long before its tick (docs/architecture.md, "The
-     * path of an input"): the way there (timer, Redis, the owner's inbox) plus the clock skew.
-     */
-    private static final long INPUT_LEAD_MICROS = 4_000;
     /** Inputs for a room whose tick rate is not known yet leave after this window. */
     private static final long INPUT_WINDOW_MICROS = 5_000;
     /** Room events kept per room in Redis for a takeover (about: XADD MAXLEN ~); a room's own log keeps its game's capacity. */
@@ -157,7 +152,7 @@ public final class Node implements AutoCloseable {
                 metrics, members, memberChannel);
         OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(), clock, members::tickPeriodOf,
                 config.joinTimeoutMs, Math.min(config.joinTimeoutMs, Math.max(250, config.leaseMs / 3)),
-                INPUT_LEAD_MICROS, INPUT_WINDOW_MICROS);
+                config.inputLeadMs * 1_000L, INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),
                 owners, members, this::session, metrics, workers.timer(), 2L * config.leaseMs + config.joinTimeoutMs,
                 presence, sessionStore, memberChannel);

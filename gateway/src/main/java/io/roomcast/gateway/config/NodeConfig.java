@@ -44,6 +44,10 @@ public final class NodeConfig {
             description = "In a cluster, a room's state is saved to Redis every N ticks, for a takeover (env SNAPSHOT_EVERY_TICKS). Default: ${DEFAULT-VALUE}")
     public int snapshotEveryTicks;
 
+    @Option(names = "--input-lead-ms", defaultValue = "${env:INPUT_LEAD_MS:-4}",
+            description = "Inputs for a room another node owns are sent this long before the room's next tick on the wall-clock grid, one message per owner per tick: the way there (Redis) plus the clock skew between the nodes; an input closer to the tick than this goes with the next one (env INPUT_LEAD_MS). Default: ${DEFAULT-VALUE}")
+    public int inputLeadMs;
+
     @Option(names = "--join-timeout-ms", defaultValue = "${env:JOIN_TIMEOUT_MS:-5000}",
             description = "A join sent to a room's owner on another node that gets no answer in this time fails with INTERNAL; a seat the owner reserved for it is freed after twice this (env JOIN_TIMEOUT_MS). Default: ${DEFAULT-VALUE}")
     public int joinTimeoutMs;
@@ -212,6 +216,7 @@ public final class NodeConfig {
             new Range("--lease-ms", config -> config.leaseMs, 300, 600_000),
             new Range("--snapshot-every-ticks", config -> config.snapshotEveryTicks, 1, 100_000),
             new Range("--join-timeout-ms", config -> config.joinTimeoutMs, 100, 600_000),
+            new Range("--input-lead-ms", config -> config.inputLeadMs, 1, 1_000),
             new Range("--empty-room-ms", config -> config.emptyRoomMs, 100, 86_400_000),
             new Range("--room-stall-ms", config -> config.roomStallMs, 100, 600_000),
             new Range("--room-queue-max", config -> config.roomQueueMax, 16, 1_000_000),
