@@ -173,18 +173,30 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         batcher.inOrder(() -> publishNow(channel, message));
     }
 
+    /** Never throws: a publish that fails, now or later, is counted and logged (it runs under the batcher's lock). */
     private void publishNow(String channel, byte[] message) {
-        redis.publish(channel, message).whenComplete((receivers, failure) -> {
+        CompletionStage<Long> sent;
+        try {
+            sent = redis.publish(channel, message);
+        } catch (RuntimeException e) {
+            publishFailed(channel, e);
+            return;
+        }
+        sent.whenComplete((receivers, failure) -> {
             if (failure != null) {
-                publishFailures.increment();
-                long now = System.nanoTime();
-                long last = lastFailureLog.get();
-                if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
-                    // While Redis is unreachable every publish fails at once: one line per interval, not per publish.
-                    log.warn("publishes failing ({} so far), e.g. to {}: {}", publishFailures.sum(), channel, failure.toString());
-                }
+                publishFailed(channel, failure);
             }
         });
+    }
+
+    private void publishFailed(String channel, Throwable failure) {
+        publishFailures.increment();
+        long now = System.nanoTime();
+        long last = lastFailureLog.get();
+        if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
+            // While Redis is unreachable every publish fails at once: one line per interval, not per publish.
+            log.warn("publishes failing ({} so far), e.g. to {}: {}", publishFailures.sum(), channel, failure.toString());
+        }
     }
 
     /** Publishes that did not reach Redis (it was unreachable): states dropped, frames lost to other nodes. */

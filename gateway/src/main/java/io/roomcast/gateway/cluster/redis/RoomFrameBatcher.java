@@ -35,7 +35,7 @@ final class RoomFrameBatcher implements AutoCloseable {
     private final Map<String, RoomFrames.Builder> pending = new LinkedHashMap<>(); // by node; guarded by this
     private final Runnable flush = this::flush;
 
-    /** @param publish sends one message on one channel (no blocking: it queues the command) */
+    /** @param publish sends one message on one channel (no blocking: it queues the command; a failure is its to count) */
     RoomFrameBatcher(BiConsumer<String, byte[]> publish, long windowMicros) {
         this.publish = publish;
         this.windowMicros = windowMicros;
@@ -73,11 +73,14 @@ final class RoomFrameBatcher implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        for (Map.Entry<String, RoomFrames.Builder> batch : pending.entrySet()) {
-            publish.accept(RedisKeys.nodeInbox(batch.getKey()),
-                    NodeMessage.newBuilder().setRoomFrames(batch.getValue()).build().toByteArray());
+        try {
+            for (Map.Entry<String, RoomFrames.Builder> batch : pending.entrySet()) {
+                publish.accept(RedisKeys.nodeInbox(batch.getKey()),
+                        NodeMessage.newBuilder().setRoomFrames(batch.getValue()).build().toByteArray());
+            }
+        } finally {
+            pending.clear(); // whatever happened: the next frame opens a new window
         }
-        pending.clear();
     }
 
     /** Publishes what is gathered; later frames are published at once. */
