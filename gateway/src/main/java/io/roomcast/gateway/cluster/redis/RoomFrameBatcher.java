@@ -34,6 +34,7 @@ final class RoomFrameBatcher implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<String, RoomFrames.Builder> pending = new LinkedHashMap<>(); // by node; guarded by this
     private final Runnable flush = this::flush;
+    private boolean closed; // guarded by this: frames are published as they come
 
     /** @param publish sends one message on one channel (no blocking: it queues the command; a failure is its to count) */
     RoomFrameBatcher(BiConsumer<String, byte[]> publish, long windowMicros) {
@@ -54,7 +55,9 @@ final class RoomFrameBatcher implements AutoCloseable {
         for (String node : nodes) {
             pending.computeIfAbsent(node, n -> RoomFrames.newBuilder()).addFrames(frame);
         }
-        if (opening && !pending.isEmpty()) {
+        if (closed) {
+            publishGathered();
+        } else if (opening && !pending.isEmpty()) {
             timer.schedule(flush, windowMicros, TimeUnit.MICROSECONDS);
         }
     }
@@ -86,6 +89,7 @@ final class RoomFrameBatcher implements AutoCloseable {
     /** Publishes what is gathered; later frames are published at once. */
     @Override
     public synchronized void close() {
+        closed = true;
         publishGathered();
         timer.shutdownNow();
     }

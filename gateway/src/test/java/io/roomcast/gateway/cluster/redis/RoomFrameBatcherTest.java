@@ -86,4 +86,17 @@ class RoomFrameBatcherTest {
             assertEquals(List.of("next"), next().rooms(), "the next window is published");
         }
     }
+
+    /** Closing publishes what is gathered; a frame of a room still ticking while the node stops goes at once. */
+    @Test
+    void closingPublishesWhatIsGatheredAndLaterFramesAtOnce() throws Exception {
+        RoomFrameBatcher batcher = new RoomFrameBatcher((channel, message) -> published.add(new Published(channel, message)),
+                WINDOW_MICROS);
+        batcher.add(frame("a"), Set.of("node-1"));
+        batcher.close();
+        assertEquals(List.of("a"), published.poll(0, TimeUnit.SECONDS).rooms(), "published by close, not by the window");
+
+        batcher.add(frame("b"), Set.of("node-1"));
+        assertEquals(List.of("b"), published.poll(0, TimeUnit.SECONDS).rooms(), "published as it came");
+    }
 }
