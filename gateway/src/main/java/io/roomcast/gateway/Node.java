@@ -66,8 +66,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
-    /** Inputs for a room on another node are gathered this long before one publish. */
-    /** Inputs for a room whose tick rate is not known yet leave after this window. */
+    /** Inputs for a room on another node whose tick rate is not known yet leave after this window. */
     private static final long INPUT_WINDOW_MICROS = 5_000;
     /** Room events kept per room in Redis for a takeover (about: XADD MAXLEN ~); a room's own log keeps its game's capacity. */
     private static final long EVENTS_KEPT = 1024;

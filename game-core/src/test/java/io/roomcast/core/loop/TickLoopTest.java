@@ -54,31 +54,16 @@ class TickLoopTest {
     @Test
     void theGridIsLaidOnTheWallClock() {
         long wallOffset = Duration.ofMillis(1_020).toNanos(); // this clock's nanoTime 0 is wall 1.020 s
-        Clock node = new Clock() {
-            @Override
-            public long nanoTime() {
-                return clock.nanoTime();
-            }
-
-            @Override
-            public long currentTimeMillis() {
-                return clock.currentTimeMillis();
-            }
-
-            @Override
-            public long wallOffsetNanos() {
-                return wallOffset;
-            }
-        };
+        clock.setWallOffsetNanos(wallOffset);
         List<Long> wallTicks = new ArrayList<>();
         scheduler.advance(Duration.ofMillis(3));
-        new TickLoop(node, scheduler, PERIOD, MAX_CATCH_UP, tick -> wallTicks.add(node.nanoTime() + wallOffset)).start();
+        new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, tick -> wallTicks.add(clock.nanoTime() + wallOffset)).start();
 
         scheduler.advance(Duration.ofMillis(200));
 
         assertEquals(List.of(1_050_000_000L, 1_100_000_000L, 1_150_000_000L, 1_200_000_000L), wallTicks,
                 "ticks at multiples of the period on the wall clock: the first 27 ms after the start, not 50");
-        assertEquals(Duration.ofMillis(230).toNanos(), TickLoop.nextGridPoint(node, PERIOD),
+        assertEquals(Duration.ofMillis(230).toNanos(), TickLoop.nextGridPoint(clock, PERIOD),
                 "at nanoTime 203 ms (wall 1.223 s) the next grid point is wall 1.250 s: nanoTime 230 ms");
     }
 

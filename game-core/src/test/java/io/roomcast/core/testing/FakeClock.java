@@ -18,6 +18,7 @@ public final class FakeClock implements Clock {
 
     private volatile long nanos;
     private volatile long millisAtNanoZero;
+    private volatile long wallOffsetNanos; // 0: the tick grid is nanoTime's own
 
     public FakeClock() {
         this(DEFAULT_START_MILLIS);
@@ -35,6 +36,16 @@ public final class FakeClock implements Clock {
     @Override
     public long currentTimeMillis() {
         return millisAtNanoZero + Math.floorDiv(nanos, 1_000_000L);
+    }
+
+    @Override
+    public long wallOffsetNanos() {
+        return wallOffsetNanos;
+    }
+
+    /** Where tick grids are laid ({@link Clock#wallOffsetNanos}); 0 until set. */
+    public void setWallOffsetNanos(long offset) {
+        this.wallOffsetNanos = offset;
     }
 
     /** Moves both clocks forward. Use {@link FakeScheduler#advance} to also run what falls due. */

@@ -99,13 +99,13 @@ public final class Members {
         return fanout != null && epoch < fanout.highestEpoch();
     }
 
-    /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */
     /** The room's tick period in nanoseconds, from its Joined; 0 while unknown here. Any thread. */
     public long tickPeriodOf(String roomId) {
         RoomFanout fanout = fanouts.get(roomId);
         return fanout == null ? 0 : fanout.tickPeriodNanos();
     }
 
+    /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */
     public String ownerOf(String roomId) {
         RoomFanout fanout = fanouts.get(roomId);
         return fanout == null ? null : fanout.owner();

@@ -71,13 +71,9 @@ final class InputBatcher {
             return batch;
         });
         if (opened[0]) {
-            timer.schedule(() -> flush(key), delayNanos(key.tickPeriodNanos()), TimeUnit.NANOSECONDS);
+            timer.schedule(() -> flush(key), sendDelayNanos(clock, key.tickPeriodNanos(), leadNanos, windowNanos),
+                    TimeUnit.NANOSECONDS);
         }
-    }
-
-    /** From now until the batch of a room with this tick period (0: unknown) is to leave. */
-    long delayNanos(long tickPeriodNanos) {
-        return sendDelayNanos(clock, tickPeriodNanos, leadNanos, windowNanos);
     }
 
     /**

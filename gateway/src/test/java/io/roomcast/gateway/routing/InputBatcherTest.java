@@ -1,6 +1,7 @@
 package io.roomcast.gateway.routing;
 
 import io.roomcast.core.loop.Clock;
+import io.roomcast.core.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,24 +17,10 @@ class InputBatcherTest {
 
     /** A clock at {@code wallMillis} past the epoch (its nanoTime a different number, as a monotonic clock's is). */
     private static Clock at(double wallMillis) {
-        long nanoTime = 123_456_789L;
-        long wallNanos = Math.round(wallMillis * 1_000_000);
-        return new Clock() {
-            @Override
-            public long nanoTime() {
-                return nanoTime;
-            }
-
-            @Override
-            public long currentTimeMillis() {
-                return wallNanos / 1_000_000;
-            }
-
-            @Override
-            public long wallOffsetNanos() {
-                return wallNanos - nanoTime;
-            }
-        };
+        FakeClock clock = new FakeClock();
+        clock.advanceNanos(123_456_789L);
+        clock.setWallOffsetNanos(Math.round(wallMillis * 1_000_000) - clock.nanoTime());
+        return clock;
     }
 
     @Test

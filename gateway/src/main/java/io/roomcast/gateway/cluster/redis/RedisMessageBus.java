@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     /** How long an owner gathers frames for one node: a tick burst of every room it owns, on 2 cores. */
-    public static final long FRAME_WINDOW_MICROS = 1_000;
+    private static final long FRAME_WINDOW_MICROS = 1_000;
 
     private static final Logger log = LoggerFactory.getLogger(RedisMessageBus.class);
 
