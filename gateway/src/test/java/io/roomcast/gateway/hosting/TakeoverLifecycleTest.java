@@ -140,12 +140,16 @@ class TakeoverLifecycleTest {
         assertTrue(ben.drain().stream().noneMatch(ServerFrame::hasLeft), "ben was not unseated");
         // The new owner knows Ben's seat: his inputs are applied to it.
         boolean applied = false;
+        List<String> heard = new ArrayList<>();
         for (int seq = 1; seq <= 40 && !applied; seq++) {
             ben.input(room, seq, DemoInput.newBuilder().setDx(1).build().toByteString());
-            applied = ben.collect(Duration.ofMillis(50)).stream()
-                    .anyMatch(f -> isStateOf(f, room) && DemoStates.applied(f.getState(), benSeat) > 0);
+            List<ServerFrame> frames = ben.collect(Duration.ofMillis(50));
+            frames.forEach(f -> heard.add(f.hasState()
+                    ? "state " + f.getState().getEpoch() + "/" + f.getState().getTick() + " applied " + DemoStates.applied(f.getState(), benSeat)
+                    : f.getBodyCase() + " " + f));
+            applied = frames.stream().anyMatch(f -> isStateOf(f, room) && DemoStates.applied(f.getState(), benSeat) > 0);
         }
-        assertTrue(applied, "ben's inputs are applied to his seat by the new owner");
+        assertTrue(applied, "ben's inputs are applied to his seat by the new owner; he heard " + heard);
     }
 
     // ───────────── 3. a room taken over closes once its last seat expires ─────────────
