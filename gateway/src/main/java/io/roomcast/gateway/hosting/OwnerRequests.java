@@ -55,7 +55,7 @@ final class OwnerRequests implements RoomRequests {
                 return CompletableFuture.completedFuture(failed(request, ErrorCode.ROOM_NOT_FOUND, "no room " + request.getRoomId()));
             }
             CompletableFuture<JoinReply> reply = new CompletableFuture<>();
-            if (!host.executor().tryExecute(() -> reply.complete(joinOnRoomThread(host, fromNode, request, reserve)))) {
+            if (!host.executor().tryExecute(() -> joinOnRoomThread(host, fromNode, request, reserve).thenAccept(reply::complete))) {
                 metrics.roomRequestsRefused.increment();
                 reply.complete(failed(request, ErrorCode.RATE_LIMITED, "room " + request.getRoomId() + " is busy: try again"));
             }
@@ -63,28 +63,29 @@ final class OwnerRequests implements RoomRequests {
         });
     }
 
-    private JoinReply joinOnRoomThread(RoomHost host, String fromNode, JoinRequest request, boolean reserve) {
+    /** The answer, once the seat it gives is saved (docs/architecture.md, "A seat is saved before anyone hears of it"). */
+    private CompletionStage<JoinReply> joinOnRoomThread(RoomHost host, String fromNode, JoinRequest request, boolean reserve) {
         RoomRuntime<?> runtime = host.runtime();
         String playerId = request.getPlayerId();
         if (host.isFenced() || runtime.isClosed()) {
-            return failed(request, ErrorCode.ROOM_NOT_FOUND, "room " + request.getRoomId() + " closed");
+            return CompletableFuture.completedStage(failed(request, ErrorCode.ROOM_NOT_FOUND, "room " + request.getRoomId() + " closed"));
         }
         if (!request.getGameType().isEmpty() && !request.getGameType().equals(host.gameType())) {
-            return failed(request, ErrorCode.JOIN_REJECTED, "room " + request.getRoomId() + " is a "
-                    + host.gameType() + " room, not " + request.getGameType());
+            return CompletableFuture.completedStage(failed(request, ErrorCode.JOIN_REJECTED, "room " + request.getRoomId() + " is a "
+                    + host.gameType() + " room, not " + request.getGameType()));
         }
         // A join from a player who holds a seat here already is the same player whose gateway no
         // longer counts it in the room (its leave was lost with a former owner): it gets that seat back.
         if (request.getRejoin() || runtime.isSeated(playerId)) {
             RoomRuntime.Rejoin rejoin = runtime.rejoin(playerId, request.getHasCursor() ? request.getEventsAfter() : RoomRuntime.NO_CURSOR);
             if (rejoin == null) {
-                return failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up");
+                return CompletableFuture.completedStage(failed(request, ErrorCode.NOT_IN_ROOM, "the seat was given up"));
             }
             host.seatedFrom(playerId, fromNode, request.getGatewayIncarnation());
-            lifecycle.seatMoved(host);
             JoinReply.Builder reply = ok(request, rejoin.joinedFrame());
             rejoin.events().forEach(e -> reply.addEvents(UnsafeByteOperations.unsafeWrap(e)));
-            return reply.build();
+            JoinReply answer = reply.build();
+            return lifecycle.seatMoved(host).thenApply(saved -> answer);
         }
         return switch (runtime.join(playerId, request.getPlayerName())) {
             case JoinResult.Seated seated -> {
@@ -93,10 +94,10 @@ final class OwnerRequests implements RoomRequests {
                     host.reserve(playerId, timer.schedule(() -> host.executor().execute(() -> unclaimed(host, playerId)),
                             reservationMillis, TimeUnit.MILLISECONDS));
                 }
-                lifecycle.seatsChanged(host);
-                yield ok(request, seated.joinedFrame()).build();
+                JoinReply answer = ok(request, seated.joinedFrame()).build();
+                yield lifecycle.seatsChangedAndSaved(host).thenApply(saved -> answer);
             }
-            case JoinResult.Refused refused -> failed(request, refused.code(), refused.message());
+            case JoinResult.Refused refused -> CompletableFuture.completedStage(failed(request, refused.code(), refused.message()));
         };
     }
 

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -60,7 +61,7 @@ public final class RoomHost implements RoomOutput {
     private final Map<String, ScheduledFuture<?>> unclaimedSeats = new HashMap<>();
     private final TickSamples tickSamples = new TickSamples();
     private volatile boolean fenced;
-    private boolean savePending; // room thread only: a snapshot after a change of seats is queued
+    private CompletableFuture<Void> queuedSave; // room thread only: see queuedSave()
     private volatile long emptySinceNanos;
     private volatile int seatsTaken; // playerNodes' size, for readers on other threads (the admin report)
     private Set<String> otherMemberNodes = Set.of(); // room thread only: playerNodes' other nodes than this one
@@ -235,21 +236,17 @@ public final class RoomHost implements RoomOutput {
         return emptySinceNanos;
     }
 
+    /** Room thread: the snapshot queued after a change of seats and not taken yet (done once saved); null if none. */
+    CompletableFuture<Void> queuedSave() {
+        return queuedSave;
+    }
+
+    /** Room thread: see {@link #queuedSave}; null once the queued snapshot is being taken. */
+    void queuedSave(CompletableFuture<Void> save) {
+        queuedSave = save;
+    }
+
     /** From here on nothing this runtime produces goes out (another node holds the room, or it was given up). */
-    /** Room thread: true if no snapshot is queued yet (and now one is). */
-    boolean saveRequested() {
-        if (savePending) {
-            return false;
-        }
-        savePending = true;
-        return true;
-    }
-
-    /** Room thread: the queued snapshot is being taken. */
-    void saveDone() {
-        savePending = false;
-    }
-
     void fence() {
         fenced = true;
     }

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A room's life on its owner: created (fresh or by name), its seats published to the directory
@@ -39,6 +39,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     private static final Logger log = LoggerFactory.getLogger(RoomLifecycle.class);
 
     private static final String ROOM_ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789";
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
     private final NodeConfig config;
     private final Map<String, RoomType<?>> games;
@@ -55,7 +56,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
     private final EventStore eventStore;
     private final SecureRandom random = new SecureRandom();
     private BiConsumer<RoomHost, Long> onStateSent = (host, n) -> {};
-    private Consumer<RoomHost> onSeatsChanged = host -> {};
+    private Function<RoomHost, CompletionStage<Void>> onSeatsChanged = host -> DONE;
 
     RoomLifecycle(NodeConfig config, Map<String, RoomType<?>> games, RoomHosts hosts, RoomDirectory directory,
                   RoomOwnership ownership, SnapshotStore snapshots, MessageBus bus, RoomWorkers workers, Clock clock,
@@ -80,8 +81,11 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
         this.onStateSent = listener;
     }
 
-    /** Who hears of every change of a room's seats or of its players' nodes (the snapshots). */
-    void onSeatsChanged(Consumer<RoomHost> listener) {
+    /**
+     * Who hears of every change of a room's seats or of its players' nodes (the snapshots); its
+     * stage completes once the change is saved.
+     */
+    void onSeatsChanged(Function<RoomHost, CompletionStage<Void>> listener) {
         this.onSeatsChanged = listener;
     }
 
@@ -164,22 +168,28 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
 
     @Override
     public void seatsChanged(RoomHost host) {
+        seatsChangedAndSaved(host);
+    }
+
+    /** Room thread: as {@link #seatsChanged}; the stage completes once the change is saved. */
+    CompletionStage<Void> seatsChangedAndSaved(RoomHost host) {
         if (host.runtime().isClosed() || host.isFenced()) {
-            return;
+            return DONE;
         }
         if (host.runtime().playerCount() == 0) {
             close(host);
-        } else {
-            publishSeats(host);
-            onSeatsChanged.accept(host);
+            return DONE;
         }
+        publishSeats(host);
+        return onSeatsChanged.apply(host);
     }
 
-    /** Room thread: a seated player came back through another node (a resume). */
-    void seatMoved(RoomHost host) {
-        if (!host.runtime().isClosed() && !host.isFenced()) {
-            onSeatsChanged.accept(host);
+    /** Room thread: a seated player came back through another node (a resume); the stage completes once that is saved. */
+    CompletionStage<Void> seatMoved(RoomHost host) {
+        if (host.runtime().isClosed() || host.isFenced()) {
+            return DONE;
         }
+        return onSeatsChanged.apply(host);
     }
 
     @Override

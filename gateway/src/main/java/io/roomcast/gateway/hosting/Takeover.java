@@ -93,14 +93,31 @@ final class Takeover {
      * room is saved right after (once for a burst of them): a takeover from the periodic snapshot
      * alone would not know a player seated since, and refuse its resume ("the seat was given up"),
      * or think it still on a node it left, and free its seat once that node is gone.
+     *
+     * <p>The stage completes once a snapshot taken after this change is in the store, or its save
+     * failed: a join is answered only then (docs/architecture.md, "A seat is saved before anyone
+     * hears of it"). At once where nothing is saved (a single node).
      */
-    void seatsChanged(RoomHost host) {
-        if (snapshots != SnapshotStore.NONE && host.saveRequested()) {
-            host.executor().execute(() -> {
-                host.saveDone();
-                save(host);
-            });
+    CompletionStage<Void> seatsChanged(RoomHost host) {
+        if (snapshots == SnapshotStore.NONE) {
+            return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> queued = host.queuedSave();
+        if (queued != null) {
+            return queued; // the queued snapshot is taken after this change: it holds it
+        }
+        CompletableFuture<Void> saved = new CompletableFuture<>();
+        host.queuedSave(saved);
+        host.executor().execute(() -> {
+            host.queuedSave(null);
+            try {
+                save(host).whenComplete((ok, failure) -> saved.complete(null));
+            } catch (RuntimeException e) {
+                saved.complete(null);
+                throw e;
+            }
+        });
+        return saved;
     }
 
     CompletionStage<Void> save(RoomHost host) {
