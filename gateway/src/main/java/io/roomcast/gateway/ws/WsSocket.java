@@ -15,6 +15,7 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -163,7 +164,12 @@ final class WsSocket implements FrameDecoder.Handler {
             // take what is queued (a slow consumer, whose close frame waits behind it) or never
             // answers is cut off when the timeout runs out, from now, not from when it is written.
             closeQueued = true;
-            loop.thread.executeAfter(this::closeNow, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try {
+                loop.thread.executeAfter(this::closeNow, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // The node is stopping and its I/O thread takes no timers any more; the frame is still
+                // written in this drain, and the worker's shutdown closes the socket after it.
+            }
         }
     }
 
