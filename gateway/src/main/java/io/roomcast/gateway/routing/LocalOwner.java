@@ -31,7 +31,8 @@ final class LocalOwner implements OwnerChannel {
 
     @Override
     public void claim(String roomId, String playerId) {
-        // A local join's seat is never reserved: its answer is handled before the room goes on.
+        // A local join's seat is never reserved: its answer is never lost on the way, and it comes within the
+        // save of the seat (bounded by Redis's command timeout), well inside this gateway's join timeout.
     }
 
     @Override
