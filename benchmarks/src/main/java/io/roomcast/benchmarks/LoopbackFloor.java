@@ -1,7 +1,16 @@
 package io.roomcast.benchmarks;
 
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +22,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,6 +50,10 @@ import java.util.concurrent.locks.LockSupport;
  * Thread CPU comes from {@link ThreadMXBean}; in the loopback stack the sender's system call also
  * runs the receiver's TCP input and its wake-up, as it does for a node writing to a bot.
  *
+ * <p>{@code --layer xnio} runs the server side on an XNIO worker instead of plain threads: the
+ * floor of the socket layer a node is built on (Undertow's), for telling the layer's cost from
+ * ours.
+ *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.roomcast.benchmarks.LoopbackFloor
  * write --sockets 1000}; {@code --help} lists the options.
  */
@@ -51,11 +69,12 @@ public final class LoopbackFloor {
     private final int hz;
     private final int warmupSeconds;
     private final int seconds;
+    private final boolean xnio;
 
     private volatile boolean running = true;
 
     private LoopbackFloor(String mode, int sockets, int servers, int readers, int bytes, int hz,
-                          int warmupSeconds, int seconds) {
+                          int warmupSeconds, int seconds, boolean xnio) {
         this.mode = mode;
         this.sockets = sockets;
         this.servers = servers;
@@ -64,6 +83,7 @@ public final class LoopbackFloor {
         this.hz = hz;
         this.warmupSeconds = warmupSeconds;
         this.seconds = seconds;
+        this.xnio = xnio;
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,15 +91,25 @@ public final class LoopbackFloor {
                 || !(args[0].equals("write") || args[0].equals("read"))) {
             System.out.println("""
                     usage: LoopbackFloor write|read [--sockets N] [--servers N] [--readers N]
-                                         [--bytes N] [--hz N] [--warmup S] [--seconds S]
+                                         [--bytes N] [--hz N] [--warmup S] [--seconds S] [--layer nio|xnio]
                       write: server threads write one message to each of their sockets at once, hz times a second
                       read:  client threads send one message per socket hz times a second, spread over the period
-                    defaults: --sockets 1000 --servers 2 --readers 2 --bytes 106 --hz 20 --warmup 10 --seconds 10""");
+                      --layer xnio: the server side is an XNIO worker (Undertow's socket layer, as in a node):
+                                    its I/O threads read through listeners, and write when a timer hands them the fan-out
+                    defaults: --sockets 1000 --servers 2 --readers 2 --bytes 106 --hz 20 --warmup 10 --seconds 10 --layer nio""");
             System.exit(args.length == 0 ? 2 : 0);
         }
         int sockets = 1000, servers = 2, readers = 2, bytes = 106, hz = 20, warmup = 10, seconds = 10;
+        boolean xnio = false;
         for (int i = 1; i < args.length; i += 2) {
             if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + " needs a value");
+            if (args[i].equals("--layer")) {
+                if (!args[i + 1].equals("nio") && !args[i + 1].equals("xnio")) {
+                    throw new IllegalArgumentException("--layer is nio or xnio, not " + args[i + 1]);
+                }
+                xnio = args[i + 1].equals("xnio");
+                continue;
+            }
             int value = Integer.parseInt(args[i + 1]);
             switch (args[i]) {
                 case "--sockets" -> sockets = value;
@@ -92,10 +122,14 @@ public final class LoopbackFloor {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        new LoopbackFloor(args[0], sockets, servers, readers, bytes, hz, warmup, seconds).run();
+        new LoopbackFloor(args[0], sockets, servers, readers, bytes, hz, warmup, seconds, xnio).run();
     }
 
     private void run() throws Exception {
+        if (xnio) {
+            new XnioServerSide().run();
+            return;
+        }
         List<SocketChannel> serverSide = new ArrayList<>(sockets);
         List<SocketChannel> clientSide = new ArrayList<>(sockets);
         connect(serverSide, clientSide);
@@ -255,6 +289,130 @@ public final class LoopbackFloor {
                     messages = received / bytes;
                 }
             }
+        }
+    }
+
+    /**
+     * {@code --layer xnio}: the same socket work with the server side on an XNIO worker of
+     * {@code --servers} I/O threads, as a node runs it (no WebSocket, no rooms): reads in each
+     * connection's read listener until the socket is empty; writes on the I/O thread that owns the
+     * socket, handed to it by a timer thread each period ({@code execute}), the way a room's
+     * fan-out reaches a node's sockets. Measured: the I/O threads' CPU (and the timer's).
+     */
+    private final class XnioServerSide {
+        private final LongAdder done = new LongAdder();
+        private final Map<XnioIoThread, List<StreamConnection>> byThread = new ConcurrentHashMap<>();
+        private final Map<XnioIoThread, ByteBuffer> readBuffers = new ConcurrentHashMap<>();
+
+        void run() throws Exception {
+            XnioWorker worker = Xnio.getInstance(LoopbackFloor.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, servers).set(Options.WORKER_NAME, "floor").getMap());
+            AcceptingChannel<StreamConnection> acceptor = worker.createStreamConnectionServer(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, OptionMap.EMPTY);
+            BlockingQueue<StreamConnection> accepted = new LinkedBlockingQueue<>();
+            acceptor.getAcceptSetter().set(channel -> {
+                try {
+                    StreamConnection connection;
+                    while ((connection = channel.accept()) != null) accepted.add(connection);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            acceptor.resumeAccepts();
+            List<SocketChannel> clientSide = new ArrayList<>(sockets);
+            boolean write = mode.equals("write");
+            for (int i = 0; i < sockets; i++) {
+                SocketChannel client = SocketChannel.open(acceptor.getLocalAddress(InetSocketAddress.class));
+                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                client.configureBlocking(false);
+                clientSide.add(client);
+                StreamConnection server = accepted.poll(5, TimeUnit.SECONDS);
+                if (server == null) throw new IOException("connection " + i + " was not accepted within 5 s");
+                server.setOption(Options.TCP_NODELAY, true);
+                byThread.computeIfAbsent(server.getIoThread(), t -> new ArrayList<>()).add(server);
+                if (!write) {
+                    // one buffer per I/O thread, as a node's: only that thread runs the listener
+                    ByteBuffer buffer = readBuffers.computeIfAbsent(server.getIoThread(), t -> ByteBuffer.allocateDirect(64 * 1024));
+                    server.getSourceChannel().getReadSetter().set(source -> {
+                        try {
+                            int read;
+                            while ((read = source.read(buffer.clear())) > 0) done.add(read);
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                    server.getSourceChannel().resumeReads();
+                }
+            }
+            List<Worker> clients = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int r = 0; r < readers; r++) {
+                List<SocketChannel> share = share(clientSide, r, readers);
+                Worker client = write ? new Reader(share) : new Writer(share, true);
+                clients.add(client);
+                threads.add(Thread.ofPlatform().name("client-" + r).start(client));
+            }
+            Thread timer = write ? Thread.ofPlatform().name("fan-out timer").start(this::fanOutEveryPeriod) : null;
+            System.out.printf("%s (xnio): %d sockets, %d I/O threads, %d client threads, %d-byte messages at %d Hz; warm-up %d s%n",
+                    mode, sockets, servers, readers, bytes, hz, warmupSeconds);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+            long cpuBefore = serverCpu(timer);
+            long clientCpuBefore = cpu(clients);
+            long countBefore = messages(write);
+            long start = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            long cpu = serverCpu(timer) - cpuBefore;
+            long clientCpu = cpu(clients) - clientCpuBefore;
+            long count = messages(write) - countBefore;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            running = false;
+            for (Thread thread : threads) thread.join(2000);
+            if (timer != null) timer.join(2000);
+            for (SocketChannel channel : clientSide) channel.close();
+            acceptor.close();
+            worker.shutdownNow();
+            System.out.printf("%s (xnio): %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
+                    mode, count, elapsed, cpu / 1e9, cpu / 1e9 / elapsed, count == 0 ? 0 : cpu / 1e3 / count);
+            System.out.printf("%s (xnio): client threads' CPU %.3f s = %.2f µs per message (the generator's side)%n",
+                    mode, clientCpu / 1e9, count == 0 ? 0 : clientCpu / 1e3 / count);
+        }
+
+        private long messages(boolean write) {
+            return write ? done.sum() : done.sum() / bytes;
+        }
+
+        /** Each period, every I/O thread gets one task that writes the message to each of its sockets. */
+        private void fanOutEveryPeriod() {
+            ByteBuffer message = ByteBuffer.allocateDirect(bytes);
+            long period = TimeUnit.SECONDS.toNanos(1) / hz;
+            long next = System.nanoTime();
+            while (running) {
+                byThread.forEach((thread, connections) -> thread.execute(() -> {
+                    ByteBuffer view = message.duplicate();
+                    for (StreamConnection connection : connections) {
+                        view.clear();
+                        try {
+                            if (connection.getSinkChannel().write(view) == bytes) done.increment();
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }
+                }));
+                next += period;
+                long wait = next - System.nanoTime();
+                if (wait > 0) LockSupport.parkNanos(wait);
+            }
+        }
+
+        /** The worker's I/O threads' CPU, and the timer's. */
+        private long serverCpu(Thread timer) {
+            long total = timer == null ? 0 : THREADS.getThreadCpuTime(timer.threadId());
+            for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (info != null && info.getThreadName().startsWith("floor I/O")) {
+                    total += THREADS.getThreadCpuTime(info.getThreadId());
+                }
+            }
+            return total;
         }
     }
 }
