@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,12 @@ import java.util.regex.Pattern;
 public final class NodeProcess implements AutoCloseable {
 
     private static final Pattern DEMO_URL = Pattern.compile("http://[^:]+:(\\d+)/");
+    /** Nodes still running when this JVM exits (a test run stopped with SIGTERM or Ctrl-C) die with it. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "node-process-reaper"));
+    }
 
     private final Process process;
     private final int port;
@@ -45,6 +53,8 @@ public final class NodeProcess implements AutoCloseable {
         builder.environment().put("PORT", "0");
         builder.environment().put("HOST", "127.0.0.1");
         Process process = builder.start();
+        RUNNING.add(process);
+        process.onExit().thenRun(() -> RUNNING.remove(process));
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
