@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -136,7 +137,6 @@ public final class LoopbackFloor {
         boolean write = mode.equals("write");
         // The measured side: the server threads. The other side keeps up with them.
         List<Worker> measured = new ArrayList<>();
-        List<Worker> clients = new ArrayList<>();
         List<Thread> all = new ArrayList<>();
         for (int s = 0; s < servers; s++) {
             List<SocketChannel> share = share(serverSide, s, servers);
@@ -144,32 +144,52 @@ public final class LoopbackFloor {
             measured.add(worker);
             all.add(Thread.ofPlatform().name("server-" + s).start(worker));
         }
-        for (int r = 0; r < readers; r++) {
-            List<SocketChannel> share = share(clientSide, r, readers);
-            Worker worker = write ? new Reader(share) : new Writer(share, true);
-            clients.add(worker);
-            all.add(Thread.ofPlatform().name("client-" + r).start(worker));
-        }
+        List<Worker> clients = startClients(clientSide, write, all);
         System.out.printf("%s: %d sockets, %d server threads, %d client threads, %d-byte messages at %d Hz; warm-up %d s%n",
                 mode, sockets, servers, readers, bytes, hz, warmupSeconds);
-        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-        long cpuBefore = cpu(measured);
-        long clientCpuBefore = cpu(clients);
-        long countBefore = count(measured);
-        long start = System.nanoTime();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        long cpu = cpu(measured) - cpuBefore;
-        long clientCpu = cpu(clients) - clientCpuBefore;
-        long count = count(measured) - countBefore;
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        running = false;
+        Window window = measure(() -> cpu(measured), () -> cpu(clients), () -> count(measured));
         for (Thread thread : all) thread.join(2000);
         for (SocketChannel channel : serverSide) channel.close();
         for (SocketChannel channel : clientSide) channel.close();
-        System.out.printf("%s: %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
-                mode, count, elapsed, cpu / 1e9, cpu / 1e9 / elapsed, count == 0 ? 0 : cpu / 1e3 / count);
-        System.out.printf("%s: client threads' CPU %.3f s = %.2f µs per message (the generator's side)%n",
-                mode, clientCpu / 1e9, count == 0 ? 0 : clientCpu / 1e3 / count);
+        window.report(mode);
+    }
+
+    /** The client side's threads, each on its share: readers of a fan-out, or writers of inputs spread over the period. */
+    private List<Worker> startClients(List<SocketChannel> clientSide, boolean write, List<Thread> threads) {
+        List<Worker> clients = new ArrayList<>();
+        for (int r = 0; r < readers; r++) {
+            List<SocketChannel> share = share(clientSide, r, readers);
+            Worker client = write ? new Reader(share) : new Writer(share, true);
+            clients.add(client);
+            threads.add(Thread.ofPlatform().name("client-" + r).start(client));
+        }
+        return clients;
+    }
+
+    /** What the measured window saw. */
+    private record Window(long count, double elapsedSeconds, long serverCpuNanos, long clientCpuNanos) {
+
+        void report(String label) {
+            System.out.printf("%s: %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
+                    label, count, elapsedSeconds, serverCpuNanos / 1e9, serverCpuNanos / 1e9 / elapsedSeconds,
+                    count == 0 ? 0 : serverCpuNanos / 1e3 / count);
+            System.out.printf("%s: client threads' CPU %.3f s = %.2f µs per message (the generator's side)%n",
+                    label, clientCpuNanos / 1e9, count == 0 ? 0 : clientCpuNanos / 1e3 / count);
+        }
+    }
+
+    /** The warm-up, then the window; at its end every worker is told to stop. */
+    private Window measure(LongSupplier serverCpu, LongSupplier clientCpu, LongSupplier count) throws InterruptedException {
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        long cpuBefore = serverCpu.getAsLong();
+        long clientCpuBefore = clientCpu.getAsLong();
+        long countBefore = count.getAsLong();
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        Window window = new Window(count.getAsLong() - countBefore, (System.nanoTime() - start) / 1e9,
+                serverCpu.getAsLong() - cpuBefore, clientCpu.getAsLong() - clientCpuBefore);
+        running = false;
+        return window;
     }
 
     private void connect(List<SocketChannel> serverSide, List<SocketChannel> clientSide) throws IOException {
@@ -344,37 +364,18 @@ public final class LoopbackFloor {
                     server.getSourceChannel().resumeReads();
                 }
             }
-            List<Worker> clients = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
-            for (int r = 0; r < readers; r++) {
-                List<SocketChannel> share = share(clientSide, r, readers);
-                Worker client = write ? new Reader(share) : new Writer(share, true);
-                clients.add(client);
-                threads.add(Thread.ofPlatform().name("client-" + r).start(client));
-            }
+            List<Worker> clients = startClients(clientSide, write, threads);
             Thread timer = write ? Thread.ofPlatform().name("fan-out timer").start(this::fanOutEveryPeriod) : null;
             System.out.printf("%s (xnio): %d sockets, %d I/O threads, %d client threads, %d-byte messages at %d Hz; warm-up %d s%n",
                     mode, sockets, servers, readers, bytes, hz, warmupSeconds);
-            Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-            long cpuBefore = serverCpu(timer);
-            long clientCpuBefore = cpu(clients);
-            long countBefore = messages(write);
-            long start = System.nanoTime();
-            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-            long cpu = serverCpu(timer) - cpuBefore;
-            long clientCpu = cpu(clients) - clientCpuBefore;
-            long count = messages(write) - countBefore;
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            running = false;
+            Window window = measure(() -> serverCpu(timer), () -> cpu(clients), () -> messages(write));
             for (Thread thread : threads) thread.join(2000);
             if (timer != null) timer.join(2000);
             for (SocketChannel channel : clientSide) channel.close();
             acceptor.close();
             worker.shutdownNow();
-            System.out.printf("%s (xnio): %d messages in %.1f s; server threads' CPU %.3f s (%.2f cores) = %.2f µs per message%n",
-                    mode, count, elapsed, cpu / 1e9, cpu / 1e9 / elapsed, count == 0 ? 0 : cpu / 1e3 / count);
-            System.out.printf("%s (xnio): client threads' CPU %.3f s = %.2f µs per message (the generator's side)%n",
-                    mode, clientCpu / 1e9, count == 0 ? 0 : clientCpu / 1e3 / count);
+            window.report(mode + " (xnio)");
         }
 
         private long messages(boolean write) {
