@@ -25,8 +25,11 @@ final class Summary {
                     r.duplicates > 0 ? ", duplicates " + r.duplicates : "");
         }
         for (Report.LatencySummary l : r.latencies) {
-            out.printf(Locale.ROOT, "latency    %-28s p50 %8.2f  p95 %8.2f  p99 %8.2f  max %8.2f ms  (n=%d)%n",
-                    l.name(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), l.count());
+            // Out of range is mostly below 0: a latency against a server timestamp when the wall
+            // clock stepped during the run (the bots keep the clock they started with).
+            out.printf(Locale.ROOT, "latency    %-28s p50 %8.2f  p95 %8.2f  p99 %8.2f  max %8.2f ms  (n=%d)%s%n",
+                    l.name(), l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), l.count(),
+                    l.clamped() > 0 ? "  " + l.clamped() + " out of range (below 0: the clocks disagree)" : "");
         }
         for (Map.Entry<String, Object> e : r.results.entrySet()) {
             if (!(e.getValue() instanceof Map) && !e.getKey().equals("note")) {

@@ -64,6 +64,27 @@ class ReportTest {
         assertEquals(0.01, messages.get("loss"));
     }
 
+    /** A wall-clock step during a run made every tick-to-client sample negative: printed as 0.00 ms before. */
+    @Test
+    void latenciesBelowZeroAreCountedInTheSummaryNotShownAsZeroAlone() {
+        Latency tickToClient = new Latency("tick_to_client", "state received - its server time");
+        tickToClient.record(-150_000, true);
+        tickToClient.record(-140_000, true);
+        tickToClient.record(3_000, true);
+        tickToClient.drainWindow();
+        Report w2 = report("w2");
+        w2.latencies.add(Report.LatencySummary.of(tickToClient));
+
+        String text = summary(w2);
+        assertTrue(text.contains("(n=3)  2 out of range (below 0: the clocks disagree)"), text);
+        Latency fine = new Latency("input_to_visible", "input sent -> state with it");
+        fine.record(30_000, true);
+        fine.drainWindow();
+        Report ok = report("w2");
+        ok.latencies.add(Report.LatencySummary.of(fine));
+        assertFalse(summary(ok).contains("out of range"), summary(ok));
+    }
+
     @Test
     void aHeapCounterOfZeroIsNotMeasuredNeverZeroMib() {
         Report.ProcessUsage node = new Report.ProcessUsage();
