@@ -149,7 +149,7 @@ public final class Node implements AutoCloseable {
         MemberChannels memberChannel = new MemberChannels(config.nodeId, bus);
         this.owner = new OwnerSide(config, games, directory, ownership, snapshots, eventStore, bus, presence, workers, clock,
                 metrics, members, memberChannel);
-        OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(), clock, members::tickPeriodOf,
+        OwnerChannels owners = new OwnerChannels(config.nodeId, owner.requests(), bus, workers.timer(), clock, members::tickGridOf,
                 config.joinTimeoutMs, Math.min(config.joinTimeoutMs, Math.max(250, config.leaseMs / 3)),
                 config.inputLeadMs * 1_000L, INPUT_WINDOW_MICROS);
         this.router = new RoomRouter(config.nodeId, incarnation, config.maxRoomsPerSession, directory, ownership, owner.creator(),

@@ -11,7 +11,7 @@ public interface Clock {
 
     /**
      * Wall-clock nanoseconds since the epoch minus {@link #nanoTime}, taken once for the clock:
-     * tick grids are laid on the wall clock with it ({@link TickLoop#nextGridPoint}), so every
+     * tick grids are laid on the wall clock with it ({@link TickGrid#nextPoint}), so every
      * node of a cluster ticks a tick rate at the same instants (within the machines' clock skew),
      * and a node can time what it sends to the ticks of rooms another node owns. 0 (the default,
      * a fake clock's): the grid is {@code nanoTime}'s own.

@@ -19,6 +19,7 @@ public final class TickLoop {
 
     private final Clock clock;
     private final TickScheduler scheduler;
+    private final TickGrid grid;
     private final long periodNanos;
     private final int maxCatchUpTicks;
     private final LongConsumer onTick;
@@ -31,20 +32,19 @@ public final class TickLoop {
     private TickScheduler.Cancellable wakeUp;
 
     /**
+     * @param grid   where the ticks fall on the wall clock
      * @param onTick called with the tick number (1, 2, 3, ..., or on from {@link #continueAfter};
      *               skipped ticks use no number)
      */
-    public TickLoop(Clock clock, TickScheduler scheduler, long periodNanos, int maxCatchUpTicks,
+    public TickLoop(Clock clock, TickScheduler scheduler, TickGrid grid, int maxCatchUpTicks,
                     LongConsumer onTick) {
-        if (periodNanos <= 0) {
-            throw new IllegalArgumentException("periodNanos must be > 0, was " + periodNanos);
-        }
         if (maxCatchUpTicks <= 0) {
             throw new IllegalArgumentException("maxCatchUpTicks must be > 0, was " + maxCatchUpTicks);
         }
         this.clock = clock;
         this.scheduler = scheduler;
-        this.periodNanos = periodNanos;
+        this.grid = grid;
+        this.periodNanos = grid.periodNanos();
         this.maxCatchUpTicks = maxCatchUpTicks;
         this.onTick = onTick;
     }
@@ -64,12 +64,11 @@ public final class TickLoop {
     }
 
     /**
-     * Starts ticking. The first tick is due at the next point of the rate's grid on the wall clock
-     * ({@link #nextGridPoint}; at most one period from now), so every loop with the same rate
-     * ticks at the same instants: in a process their ticks share the scheduler's wake-ups and
-     * their output leaves in one burst (one wake-up of each I/O and Redis thread per period
-     * instead of one per room); across nodes, a node sends the inputs for rooms another node owns
-     * just before their ticks, in one message.
+     * Starts ticking. The first tick is due at the next point of the grid on the wall clock (at most
+     * one period from now), so every loop with the same grid ticks at the same instants: in a
+     * process their ticks share the scheduler's wake-ups and their output leaves in one burst (one
+     * wake-up of each I/O and Redis thread per burst instead of one per room); across nodes, a node
+     * sends the inputs for rooms another node owns just before their ticks, in one message.
      */
     public void start() {
         if (started) {
@@ -78,18 +77,13 @@ public final class TickLoop {
         started = true;
         running = true;
         // Tick n is due at origin + n * period: the next one, ticks + 1, at the next grid point.
-        originNanos = nextGridPoint(clock, periodNanos) - (ticks + 1) * periodNanos;
+        originNanos = grid.nextPoint(clock) - (ticks + 1) * periodNanos;
         scheduleNextWakeUp();
     }
 
-    /**
-     * The next instant (on {@code clock}'s {@code nanoTime}, after now and at most a period away)
-     * that is a multiple of {@code periodNanos} on the wall clock: where every loop of that period
-     * ticks, on every node whose wall clock agrees.
-     */
-    public static long nextGridPoint(Clock clock, long periodNanos) {
-        long offset = clock.wallOffsetNanos();
-        return Math.floorDiv(clock.nanoTime() + offset, periodNanos) * periodNanos + periodNanos - offset;
+    /** Where this loop's ticks fall (a Joined tells the room's players and their nodes). */
+    public TickGrid grid() {
+        return grid;
     }
 
     /** No tick runs after this returns, including the rest of a catch-up run it is called from. */

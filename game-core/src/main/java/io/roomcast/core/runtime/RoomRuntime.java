@@ -3,6 +3,7 @@ package io.roomcast.core.runtime;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.core.loop.Clock;
+import io.roomcast.core.loop.TickGrid;
 import io.roomcast.core.loop.TickLoop;
 import io.roomcast.core.loop.TickScheduler;
 import io.roomcast.core.room.Admission;
@@ -75,17 +76,20 @@ public final class RoomRuntime<I> {
      */
     public RoomRuntime(String roomId, RoomType<I> type, RoomSettings settings, Clock clock,
                        TickScheduler scheduler, RoomOutput output, long seed) {
-        this(roomId, type, settings, clock, scheduler, output, seed, Map.of());
+        this(roomId, type, settings, clock, scheduler, output, seed, Map.of(), 1);
     }
 
     /**
      * A room created with options (what {@code ctx.options()} gives the room; a restored room
      * reads those of its snapshot instead).
      *
-     * @param options the room's creation options, copied; may be empty, not null
+     * @param options    the room's creation options, copied; may be empty, not null
+     * @param tickPhases how many phases this node spreads the rooms of a tick rate over
+     *                   ({@link TickGrid#phased}; 1: every room on the period's multiples)
      */
     public RoomRuntime(String roomId, RoomType<I> type, RoomSettings settings, Clock clock,
-                       TickScheduler scheduler, RoomOutput output, long seed, Map<String, String> options) {
+                       TickScheduler scheduler, RoomOutput output, long seed, Map<String, String> options,
+                       int tickPhases) {
         this.roomId = roomId;
         this.type = type;
         this.settings = settings;
@@ -97,7 +101,8 @@ public final class RoomRuntime<I> {
         this.events = new RoomEvents(roomId, settings.eventLogCapacity(), output);
         this.encoder = new StateEncoder(roomId, settings.keyframeEveryTicks());
         this.scheduler = scheduler;
-        this.loop = new TickLoop(clock, scheduler, TimeUnit.SECONDS.toNanos(1) / settings.tickRateHz(),
+        this.loop = new TickLoop(clock, scheduler,
+                TickGrid.phased(roomId, TimeUnit.SECONDS.toNanos(1) / settings.tickRateHz(), tickPhases),
                 settings.maxCatchUpTicks(), this::runTick);
         this.ctx = new RuntimeContext(roomId, sorted(options), settings.tickRateHz(), clock, loop::ticks, seats,
                 events, new SplittableRandom(seed));
@@ -510,6 +515,7 @@ public final class RoomRuntime<I> {
                 .setSeat(player.seat())
                 .setPlayerId(player.id())
                 .setTickRateHz(settings.tickRateHz())
+                .setTickOffsetUs(Math.toIntExact(loop.grid().offsetNanos() / 1_000))
                 .setKeyframe(keyframe)
                 .setLastEventOffset(events.lastOffset())
                 .setEventsMissed(eventsMissed)

@@ -25,7 +25,7 @@ class TickLoopTest {
     private final List<Long> tickTimes = new ArrayList<>();
 
     private TickLoop loop(TickScheduler scheduler, LongConsumer alsoOnTick) {
-        return new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, tick -> {
+        return new TickLoop(clock, scheduler, TickGrid.of(PERIOD), MAX_CATCH_UP, tick -> {
             assertEquals(tickTimes.size() + 1, tick, "tick numbers count up from 1 without gaps");
             tickTimes.add(clock.nanoTime());
             alsoOnTick.accept(tick);
@@ -41,7 +41,7 @@ class TickLoopTest {
         List<Long> laterTickTimes = new ArrayList<>();
         loop().start();
         scheduler.advance(Duration.ofMillis(17));
-        new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, tick -> laterTickTimes.add(clock.nanoTime())).start();
+        new TickLoop(clock, scheduler, TickGrid.of(PERIOD), MAX_CATCH_UP, tick -> laterTickTimes.add(clock.nanoTime())).start();
 
         scheduler.advance(Duration.ofMillis(500));
 
@@ -57,13 +57,13 @@ class TickLoopTest {
         clock.setWallOffsetNanos(wallOffset);
         List<Long> wallTicks = new ArrayList<>();
         scheduler.advance(Duration.ofMillis(3));
-        new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, tick -> wallTicks.add(clock.nanoTime() + wallOffset)).start();
+        new TickLoop(clock, scheduler, TickGrid.of(PERIOD), MAX_CATCH_UP, tick -> wallTicks.add(clock.nanoTime() + wallOffset)).start();
 
         scheduler.advance(Duration.ofMillis(200));
 
         assertEquals(List.of(1_050_000_000L, 1_100_000_000L, 1_150_000_000L, 1_200_000_000L), wallTicks,
                 "ticks at multiples of the period on the wall clock: the first 27 ms after the start, not 50");
-        assertEquals(Duration.ofMillis(230).toNanos(), TickLoop.nextGridPoint(clock, PERIOD),
+        assertEquals(Duration.ofMillis(230).toNanos(), TickGrid.of(PERIOD).nextPoint(clock),
                 "at nanoTime 203 ms (wall 1.223 s) the next grid point is wall 1.250 s: nanoTime 230 ms");
     }
 
@@ -145,7 +145,7 @@ class TickLoopTest {
     @Test
     void aLoopCanContinueTheNumberingOfAnotherOne() {
         List<Long> numbers = new ArrayList<>();
-        TickLoop loop = new TickLoop(clock, scheduler, PERIOD, MAX_CATCH_UP, numbers::add);
+        TickLoop loop = new TickLoop(clock, scheduler, TickGrid.of(PERIOD), MAX_CATCH_UP, numbers::add);
         scheduler.advance(Duration.ofSeconds(3));
 
         loop.continueAfter(41);

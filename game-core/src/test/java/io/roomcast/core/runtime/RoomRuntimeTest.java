@@ -638,7 +638,7 @@ class RoomRuntimeTest {
             RoomType<StringValue> type = new RoomType<>("reading", () -> reading, StringValue.parser(), SETTINGS);
             RoomRuntime<StringValue> created = options == null
                     ? new RoomRuntime<>("room-2", type, SETTINGS, clock, scheduler, output, 1L)
-                    : new RoomRuntime<>("room-2", type, SETTINGS, clock, scheduler, output, 1L, options);
+                    : new RoomRuntime<>("room-2", type, SETTINGS, clock, scheduler, output, 1L, options, 1);
             created.start();
             return created;
         }

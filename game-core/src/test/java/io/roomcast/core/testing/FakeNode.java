@@ -22,7 +22,7 @@ public final class FakeNode<I> {
     private final Duration tick;
 
     private FakeNode(String roomId, RoomType<I> type, long seed, Map<String, String> options) {
-        runtime = new RoomRuntime<>(roomId, type, type.settings(), clock, scheduler, output, seed, options);
+        runtime = new RoomRuntime<>(roomId, type, type.settings(), clock, scheduler, output, seed, options, 1);
         tick = Duration.ofSeconds(1).dividedBy(type.settings().tickRateHz());
     }
 

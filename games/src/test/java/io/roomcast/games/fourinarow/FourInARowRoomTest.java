@@ -431,7 +431,7 @@ class FourInARowRoomTest {
         viewer = new StateAssembler();
         forgetSent();
         RoomRuntime<Empty> opened = new RoomRuntime<>("table", FourInARowRoom.TYPE, settings, clock, scheduler, output, 1L,
-                options);
+                options, 1);
         opened.start();
         return opened;
     }

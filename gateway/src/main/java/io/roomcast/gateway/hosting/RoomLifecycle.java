@@ -154,7 +154,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
                 localMembers, bus, memberChannel, eventStore, this);
         host.leaseConfirmed(claimedAt);
         host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), metrics.timingTicks(type.name(), host),
-                random.nextLong(), options));
+                random.nextLong(), options, config.tickPhases));
         return host;
     }
 

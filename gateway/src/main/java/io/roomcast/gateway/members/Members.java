@@ -1,5 +1,6 @@
 package io.roomcast.gateway.members;
 
+import io.roomcast.core.loop.TickGrid;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.Session;
@@ -99,10 +100,10 @@ public final class Members {
         return fanout != null && epoch < fanout.highestEpoch();
     }
 
-    /** The room's tick period in nanoseconds, from its Joined; 0 while unknown here. Any thread. */
-    public long tickPeriodOf(String roomId) {
+    /** Where the room's ticks fall, from its Joined; null while unknown here. Any thread. */
+    public TickGrid tickGridOf(String roomId) {
         RoomFanout fanout = fanouts.get(roomId);
-        return fanout == null ? 0 : fanout.tickPeriodNanos();
+        return fanout == null ? null : fanout.tickGrid();
     }
 
     /** The room's owner as far as this node knows (from the join, then from its frames); null if none. */

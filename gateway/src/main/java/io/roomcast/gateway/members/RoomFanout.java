@@ -1,6 +1,7 @@
 package io.roomcast.gateway.members;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.roomcast.core.loop.TickGrid;
 import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.ServerFrames;
@@ -73,7 +74,7 @@ public final class RoomFanout {
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile long lastTick;
     private volatile long lastEventOffset;
-    private volatile long tickPeriodNanos; // from a Joined; 0 before the first
+    private volatile TickGrid tickGrid; // from a Joined; null before the first
     private boolean hostedHere; // guarded by this
     private final MissedEvents missedEvents;
     // Event order (guarded by this): the last event offset delivered here (-1 before the first
@@ -335,7 +336,10 @@ public final class RoomFanout {
             var parsed = ServerFrame.parseFrom(joined).getJoined();
             keyframeTick = parsed.getKeyframe().getTick();
             if (parsed.getTickRateHz() > 0) {
-                tickPeriodNanos = 1_000_000_000L / parsed.getTickRateHz();
+                long period = 1_000_000_000L / parsed.getTickRateHz();
+                long offset = Integer.toUnsignedLong(parsed.getTickOffsetUs()) * 1_000L;
+                // An offset past the period comes from no owner of ours: time the inputs to the plain grid.
+                tickGrid = new TickGrid(period, offset < period ? offset : 0);
             }
             keyframeEpoch = parsed.getKeyframe().getEpoch();
             lastEventOffset = parsed.getLastEventOffset();
@@ -462,9 +466,9 @@ public final class RoomFanout {
         return lastEventOffset;
     }
 
-    /** The room's tick period in nanoseconds, as its last Joined here said; 0 before one. */
-    long tickPeriodNanos() {
-        return tickPeriodNanos;
+    /** Where the room's ticks fall, as its last Joined here said; null before one. */
+    TickGrid tickGrid() {
+        return tickGrid;
     }
 
     /** The highest tick of the room's frames heard here. */

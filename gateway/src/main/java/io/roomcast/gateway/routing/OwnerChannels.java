@@ -1,6 +1,7 @@
 package io.roomcast.gateway.routing;
 
 import io.roomcast.core.loop.Clock;
+import io.roomcast.core.loop.TickGrid;
 import com.google.protobuf.ByteString;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.proto.cluster.EventsReply;
@@ -15,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,12 +46,12 @@ public final class OwnerChannels {
     private final AtomicLong correlations = new AtomicLong();
 
     /**
-     * @param tickPeriodOfRoom a room's tick period in nanoseconds as this node knows it, 0 while unknown
+     * @param tickGridOfRoom   where a room's ticks fall as this node knows it, null while unknown
      * @param inputLeadMicros  how long before a tick of another node's room its inputs are sent
      * @param inputWindowMicros how long inputs for a room whose tick period is unknown are gathered
      */
     public OwnerChannels(String nodeId, RoomRequests localOwner, MessageBus bus, ScheduledExecutorService timer,
-                         Clock clock, ToLongFunction<String> tickPeriodOfRoom,
+                         Clock clock, Function<String, TickGrid> tickGridOfRoom,
                          long joinTimeoutMillis, long rejoinTimeoutMillis, long inputLeadMicros, long inputWindowMicros) {
         this.nodeId = nodeId;
         this.bus = bus;
@@ -59,7 +60,7 @@ public final class OwnerChannels {
         this.rejoinTimeoutMillis = rejoinTimeoutMillis;
         this.local = new LocalOwner(nodeId, localOwner);
         this.localOwner = localOwner;
-        this.inputs = new InputBatcher(nodeId, bus, timer, clock, tickPeriodOfRoom, inputLeadMicros, inputWindowMicros);
+        this.inputs = new InputBatcher(nodeId, bus, timer, clock, tickGridOfRoom, inputLeadMicros, inputWindowMicros);
     }
 
     /** The channel to {@code ownerNode}: direct calls when it is this node. */

@@ -1,6 +1,7 @@
 package io.roomcast.gateway.routing;
 
 import io.roomcast.core.loop.Clock;
+import io.roomcast.core.loop.TickGrid;
 import io.roomcast.core.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** When the inputs for another node's room leave: just before the room's next tick on the wall clock's grid. */
 class InputBatcherTest {
 
-    private static final long PERIOD = Duration.ofMillis(50).toNanos();
+    private static final TickGrid PERIOD = TickGrid.of(Duration.ofMillis(50).toNanos());
     private static final long LEAD = Duration.ofMillis(4).toNanos();
     private static final long WINDOW = Duration.ofMillis(5).toNanos();
 
@@ -37,8 +38,18 @@ class InputBatcherTest {
     }
 
     @Test
+    void aRoomOnALaterPhaseGetsItsInputsTheLeadBeforeItsOwnTick() {
+        TickGrid phase3of5 = new TickGrid(Duration.ofMillis(50).toNanos(), Duration.ofMillis(30).toNanos());
+        assertEquals(Duration.ofMillis(16).toNanos(), InputBatcher.sendDelayNanos(at(1_010), phase3of5, LEAD, WINDOW),
+                "at wall 1.010 s a room offset by 30 ms ticks at 1.030 s: its inputs leave at 1.026 s");
+        assertEquals(Duration.ofMillis(49).toNanos(), InputBatcher.sendDelayNanos(at(1_027), phase3of5, LEAD, WINDOW),
+                "at 1.027 s, within the lead of 1.030 s: with the next one, at 1.076 s");
+    }
+
+    @Test
     void aRoomWhoseTickRateIsNotKnownYetUsesTheWindow() {
-        assertEquals(WINDOW, InputBatcher.sendDelayNanos(at(1_010), 0, LEAD, WINDOW));
-        assertEquals(WINDOW, InputBatcher.sendDelayNanos(at(1_010), LEAD, LEAD, WINDOW), "a period no longer than the lead");
+        assertEquals(WINDOW, InputBatcher.sendDelayNanos(at(1_010), null, LEAD, WINDOW));
+        assertEquals(WINDOW, InputBatcher.sendDelayNanos(at(1_010), TickGrid.of(LEAD), LEAD, WINDOW),
+                "a period no longer than the lead");
     }
 }
