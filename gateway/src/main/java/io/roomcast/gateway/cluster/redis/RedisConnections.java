@@ -49,8 +49,8 @@ import java.util.function.BiConsumer;
  * know which: one connection for commands (keys are strings, values bytes), one for publishing
  * and one for pub/sub.
  *
- * <p>Publishes are written in bursts: rooms tick together (one grid), so a tick's publishes of
- * every room arrive at once. The publishing connection does not flush per command; the first
+ * <p>Publishes are written in bursts: rooms tick together (a few phases of the period), so a
+ * phase's publishes of every room arrive at once. The publishing connection does not flush per command; the first
  * publish of a burst asks the flusher thread for one flush, which writes every publish buffered
  * by then in one go — one socket write and one wake-up of Lettuce's event loop per burst instead
  * of one per room (profiled: that was half of Lettuce's share of a node in W2). Order per room

@@ -14,9 +14,9 @@ import java.util.function.BiConsumer;
 
 /**
  * An owner's room frames bound for other nodes, gathered per destination node over a short
- * window and published as ONE message on that node's inbox: rooms tick together, so a tick's
- * frames of all the rooms a node owns leave as one publish per node with members in them instead
- * of one per room. Lettuce's cost per message (encode, the reply, the receiver's decode) was the
+ * window and published as ONE message on that node's inbox: rooms tick together (on a few phases
+ * of the period, {@code TickGrid}), so a phase's frames of all the rooms a node owns leave as one
+ * publish per node with members in them instead of one per room. Lettuce's cost per message (encode, the reply, the receiver's decode) was the
  * largest item of a node's CPU after the kernel's (docs/benchmarks.md).
  *
  * <p>Order: every other publish of the node goes through {@link #inOrder}, which first publishes
