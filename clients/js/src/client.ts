@@ -666,6 +666,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
       seat: joined.seat ?? 0,
       playerId: joined.playerId ?? '',
       tickRateHz: joined.tickRateHz ?? 0,
+      tickOffsetUs: joined.tickOffsetUs ?? 0,
       entities: new Map(),
       tick: -1,
       epoch: sameSeat ? previous.epoch : 0,
@@ -680,6 +681,7 @@ export class RoomcastClient<E = Uint8Array> extends Emitter<ClientEvents<E>> {
     this.roomMap.set(roomId, room);
     const info: JoinedInfo = {
       roomId, gameType: room.gameType, seat: room.seat, playerId: room.playerId, tickRateHz: room.tickRateHz,
+      tickOffsetUs: room.tickOffsetUs,
       lastEventOffset: toNumber(joined.lastEventOffset), resumed, eventsMissed: toNumber(joined.eventsMissed),
     };
     if (pending) {

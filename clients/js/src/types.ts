@@ -52,6 +52,10 @@ export interface JoinedInfo {
   seat: number;
   playerId: string;
   tickRateHz: number;
+  /** Where the room's ticks fall: at wall-clock multiples of 1/tickRateHz plus this many
+   *  microseconds (a node spreads its rooms over a few such offsets). An input sent to arrive a
+   *  little before a tick is applied at it. */
+  tickOffsetUs: number;
   /** The room's event log position when the seat was taken. */
   lastEventOffset: number;
   /** true: given back by a resume (a reconnect), not a new join. */
@@ -79,6 +83,8 @@ export interface RoomView<E = Uint8Array> {
   readonly seat: number;
   readonly playerId: string;
   readonly tickRateHz: number;
+  /** See `JoinedInfo.tickOffsetUs`. */
+  readonly tickOffsetUs: number;
   /** The room's state: entity id -> entity (live: read it, do not change it). */
   readonly entities: ReadonlyMap<number, E>;
   /** The tick of `entities`, -1 before the first state. */

@@ -32,7 +32,7 @@ function chats(client) {
   return seen;
 }
 
-before(async () => { node = await startNode(); });
+before(async () => { node = await startNode({ TICK_PHASES: '2' }); });
 after(async () => {
   for (const client of clients) client.close();
   await node?.stop();
@@ -80,6 +80,13 @@ describe('a client against a real node', () => {
 
     const named = await ann.joinOrCreate('sdk-table', 'four-in-a-row', { mode: 'casual' });
     assert.equal(named.roomId, 'sdk-table');
+    // Where the room ticks: two phases (TICK_PHASES above) put it at 0 or half its period, by the
+    // Java String.hashCode of its id; the room view keeps what the Joined said.
+    let hash = 0;
+    for (const c of 'sdk-table') hash = (Math.imul(31, hash) + c.charCodeAt(0)) | 0;
+    assert.equal(named.tickRateHz, 10);
+    assert.equal(named.tickOffsetUs, (hash & 1) * 50_000);
+    assert.equal(ann.rooms.get('sdk-table').tickOffsetUs, named.tickOffsetUs);
     const byId = await ben.joinById('sdk-table');
     assert.equal(byId.gameType, 'four-in-a-row');
     assert.equal(byId.seat, 1);

@@ -32,7 +32,7 @@
  * Events (`client.on(name, listener)`; each listener gets one plain object):
  * - `status`       {status, previous}         see {@link RoomcastClient#status}
  * - `welcome`      {sessionId, nodeId, resumeToken, serverTimeMs, limits, resumed, protocolVersion}
- * - `joined`       {roomId, gameType, seat, playerId, tickRateHz, lastEventOffset, resumed}
+ * - `joined`       {roomId, gameType, seat, playerId, tickRateHz, tickOffsetUs, lastEventOffset, resumed}
  * - `state`        {roomId, tick, keyframe, entities, changed, removed, applied, mySeq,
  *                   serverTimeMs, receivedAt}   applied: seat -> last applied input seq, only
  *                                               for seats that have had one (else 0)
@@ -243,6 +243,7 @@ export function parseProtos(texts, pb = globalThis.protobuf) {
  * @property {number} seat
  * @property {string} playerId
  * @property {number} tickRateHz
+ * @property {number} tickOffsetUs where the room's ticks fall: wall-clock multiples of the period plus this
  * @property {Map<number, Uint8Array>} entities the reconstructed state: entity id -> data
  * @property {number} tick the tick of `entities` (-1 before the first state)
  * @property {number} lastEventOffset the last room event seen (the resume cursor)
@@ -371,7 +372,7 @@ export class RoomcastClient extends Emitter {
    * them. Bad options are refused with INVALID_ARGUMENT.
    * @param {{gameType?: string, roomId?: string, options?: Object<string, string>}} target
    * @returns {Promise<object>} the Joined info `{roomId, gameType, seat, playerId, tickRateHz,
-   *   lastEventOffset, resumed}`; rejected with a {@link RoomcastError} (e.g. ROOM_FULL)
+   *   tickOffsetUs, lastEventOffset, resumed}`; rejected with a {@link RoomcastError} (e.g. ROOM_FULL)
    */
   join(target) {
     if (!this._welcomed) return Promise.reject(new RoomcastError('NOT_CONNECTED', 'not connected'));
@@ -731,6 +732,7 @@ export class RoomcastClient extends Emitter {
       seat: joined.seat,
       playerId: joined.playerId,
       tickRateHz: joined.tickRateHz,
+      tickOffsetUs: joined.tickOffsetUs ?? 0,
       entities: new Map(),
       tick: -1,
       awaitingKeyframe: false,
@@ -746,7 +748,7 @@ export class RoomcastClient extends Emitter {
     this.rooms.set(room.roomId, room);
     const info = {
       roomId: room.roomId, gameType: room.gameType, seat: room.seat, playerId: room.playerId,
-      tickRateHz: room.tickRateHz, lastEventOffset: joined.lastEventOffset, resumed,
+      tickRateHz: room.tickRateHz, tickOffsetUs: room.tickOffsetUs, lastEventOffset: joined.lastEventOffset, resumed,
     };
     const target = this._resolveJoin(info);
     if (target) room.options = target.options ?? {};
