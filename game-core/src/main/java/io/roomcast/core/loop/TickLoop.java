@@ -20,7 +20,6 @@ public final class TickLoop {
     private final Clock clock;
     private final TickScheduler scheduler;
     private final TickGrid grid;
-    private final long periodNanos;
     private final int maxCatchUpTicks;
     private final LongConsumer onTick;
 
@@ -44,7 +43,6 @@ public final class TickLoop {
         this.clock = clock;
         this.scheduler = scheduler;
         this.grid = grid;
-        this.periodNanos = grid.periodNanos();
         this.maxCatchUpTicks = maxCatchUpTicks;
         this.onTick = onTick;
     }
@@ -77,7 +75,7 @@ public final class TickLoop {
         started = true;
         running = true;
         // Tick n is due at origin + n * period: the next one, ticks + 1, at the next grid point.
-        originNanos = grid.nextPoint(clock) - (ticks + 1) * periodNanos;
+        originNanos = grid.nextPoint(clock) - (ticks + 1) * grid.periodNanos();
         scheduleNextWakeUp();
     }
 
@@ -111,7 +109,7 @@ public final class TickLoop {
      * own due time, not the skipped ones'.
      */
     public long dueNanos(long tick) {
-        return originNanos + tick * periodNanos;
+        return originNanos + tick * grid.periodNanos();
     }
 
     private void wakeUp() {
@@ -119,11 +117,11 @@ public final class TickLoop {
         if (!running) {
             return;
         }
-        long due = Math.floorDiv(clock.nanoTime() - originNanos, periodNanos) - ticks;
+        long due = Math.floorDiv(clock.nanoTime() - originNanos, grid.periodNanos()) - ticks;
         if (due > maxCatchUpTicks) {
             long skip = due - maxCatchUpTicks;
             skippedTicks += skip;
-            originNanos += skip * periodNanos;
+            originNanos += skip * grid.periodNanos();
             due = maxCatchUpTicks;
         }
         try {
@@ -139,7 +137,7 @@ public final class TickLoop {
     }
 
     private void scheduleNextWakeUp() {
-        long nextDue = originNanos + (ticks + 1) * periodNanos;
+        long nextDue = originNanos + (ticks + 1) * grid.periodNanos();
         wakeUp = scheduler.schedule(this::wakeUp, nextDue - clock.nanoTime());
     }
 }
