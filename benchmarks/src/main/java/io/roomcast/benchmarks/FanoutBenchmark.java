@@ -59,6 +59,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       ({@code ws.wire.WireFrame}, {@code ws.IoLoop}, {@code ws.WsSocket}).
  * </ul>
  *
+ * <p>Since 2026-12-05 (seventh performance session) the per-member part of that work runs on the
+ * socket's own I/O thread ({@code ws.SendBurst}): measured here, single-threaded with warm caches,
+ * it is ~24 ns per member, but profiled in a node, where the room's thread touched sockets whose
+ * state another core had just written, it was ~0.6 µs (docs/benchmarks.md).
+ *
  * <p>Not measured, by construction: the kernel's write (a few µs per small loopback write),
  * Undertow's frame channels, pooled buffers and listener calls behind {@code sendBinary},
  * handing tasks to the I/O threads (once one task per frame per member), the JDK copying a

@@ -6,6 +6,7 @@ import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.Session;
+import io.roomcast.gateway.ws.SendBurst;
 import io.roomcast.gateway.ws.wire.WireFrame;
 import io.roomcast.proto.v1.Event;
 import io.roomcast.proto.v1.ServerFrame;
@@ -108,7 +109,12 @@ public final class RoomFanout {
     public void deliver(MessageBus.RoomFrame message) {
         boolean lost;
         synchronized (this) {
-            lost = deliverLocked(message);
+            // Each member's I/O thread gets the frame in one hand-off, made before the lock is
+            // released: the order of the room's frames, which this lock sets, is the order the
+            // members' sockets get them in.
+            try (var ignored = SendBurst.open()) {
+                lost = deliverLocked(message);
+            }
         }
         if (lost) {
             onLost.accept(this);

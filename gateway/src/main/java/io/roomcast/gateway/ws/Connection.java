@@ -357,7 +357,24 @@ final class Connection implements WsSocket.Listener, FrameSink {
         if (closing.get()) {
             return;
         }
-        if (socket.trySend(frame, services.config().sendQueueBytes)) {
+        SendBurst burst = SendBurst.active();
+        if (burst != null) {
+            burst.add(socket.loop(), this, frame); // sent on the I/O thread: sendHere
+            return;
+        }
+        afterOffer(frame, socket.trySend(frame, services.config().sendQueueBytes));
+    }
+
+    /** On the socket's I/O thread, from its loop's drain: a send gathered by a {@link SendBurst}. */
+    void sendHere(WireFrame frame) {
+        if (!closing.get()) {
+            afterOffer(frame, socket.trySendHere(frame, services.config().sendQueueBytes));
+        }
+    }
+
+    /** Counts a frame queued, or handles one that did not fit (latest-wins for states, else the client is cut off). */
+    private void afterOffer(WireFrame frame, boolean queued) {
+        if (queued) {
             services.metrics().frameOut(frame.body());
             if (frame.droppable() && behindSinceNanos != 0) {
                 behindSinceNanos = 0; // a state went out: the client caught up

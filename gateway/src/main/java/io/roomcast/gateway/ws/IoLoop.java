@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What one XNIO I/O thread owns for its sockets: the outbox through which every other thread
  * hands it frames to write, the buffer its reads go into, and the array of its gathering writes.
  *
- * <p>Writes are grouped: any thread appends (socket, frame) pairs under a short lock, and only
- * the append that finds the outbox idle wakes the I/O thread. The I/O thread then moves every
- * pair to its socket's queue and writes each touched socket once, so a room frame to a thousand
- * members costs one wake-up and at most one write per socket, and no allocation per member.
+ * <p>Writes are grouped: any thread appends (socket, frame) pairs under a short lock — or a
+ * {@link SendBurst} appends all of its (connection, frame) pairs for this thread at once — and
+ * only the append that finds the outbox idle wakes the I/O thread. The I/O thread then moves
+ * every pair to its socket's queue (admitting a burst's sends against the queue's bound first)
+ * and writes each touched socket once, so a room frame to a thousand members costs one wake-up
+ * and at most one write per socket, and no allocation per member.
  */
 final class IoLoop {
 
@@ -31,11 +33,13 @@ final class IoLoop {
     final ByteBuffer[] writeVector = new ByteBuffer[MAX_FRAMES_PER_WRITE];
 
     private final Object lock = new Object();
-    private WsSocket[] sockets = new WsSocket[256];   // guarded by lock
+    // What to write: a WsSocket (a frame already counted against its queue's bound) or a
+    // Connection (a send gathered by a SendBurst, whose bound and counters are done here).
+    private Object[] targets = new Object[256];       // guarded by lock
     private WireFrame[] frames = new WireFrame[256];  // guarded by lock
     private int size;                                 // guarded by lock
     private boolean scheduled;                        // guarded by lock
-    private WsSocket[] drainingSockets = new WsSocket[256];  // I/O thread only
+    private Object[] drainingTargets = new Object[256];      // I/O thread only
     private WireFrame[] drainingFrames = new WireFrame[256]; // I/O thread only
     private final ArrayList<WsSocket> touched = new ArrayList<>(); // I/O thread only
     private final Runnable drain = this::drain;
@@ -48,11 +52,10 @@ final class IoLoop {
     void offer(WsSocket socket, WireFrame frame) {
         boolean wake;
         synchronized (lock) {
-            if (size == sockets.length) {
-                sockets = Arrays.copyOf(sockets, size * 2);
-                frames = Arrays.copyOf(frames, size * 2);
+            if (size == targets.length) {
+                grow(size + 1);
             }
-            sockets[size] = socket;
+            targets[size] = socket;
             frames[size] = frame;
             size++;
             wake = !scheduled;
@@ -60,6 +63,38 @@ final class IoLoop {
         }
         if (wake) {
             thread.execute(drain);
+        }
+    }
+
+    /** Hands a burst's sends for this I/O thread's connections over at once. Any thread. */
+    void offerAll(Connection[] connections, WireFrame[] sent, int count) {
+        boolean wake;
+        synchronized (lock) {
+            if (size + count > targets.length) {
+                grow(size + count);
+            }
+            System.arraycopy(connections, 0, targets, size, count);
+            System.arraycopy(sent, 0, frames, size, count);
+            size += count;
+            wake = !scheduled;
+            scheduled = true;
+        }
+        if (wake) {
+            thread.execute(drain);
+        }
+    }
+
+    private void grow(int atLeast) {
+        int capacity = Math.max(atLeast, targets.length * 2);
+        targets = Arrays.copyOf(targets, capacity);
+        frames = Arrays.copyOf(frames, capacity);
+    }
+
+    /** On the I/O thread, while draining: queues a frame on one of its sockets, written at the drain's end. */
+    void queueHere(WsSocket socket, WireFrame frame) {
+        socket.enqueue(frame);
+        if (socket.markTouched()) {
+            touched.add(socket);
         }
     }
 
@@ -72,22 +107,22 @@ final class IoLoop {
                     scheduled = false;
                     return;
                 }
-                WsSocket[] fullSockets = sockets;
+                Object[] fullTargets = targets;
                 WireFrame[] fullFrames = frames;
-                sockets = drainingSockets.length >= fullSockets.length ? drainingSockets : new WsSocket[fullSockets.length];
+                targets = drainingTargets.length >= fullTargets.length ? drainingTargets : new Object[fullTargets.length];
                 frames = drainingFrames.length >= fullFrames.length ? drainingFrames : new WireFrame[fullFrames.length];
-                drainingSockets = fullSockets;
+                drainingTargets = fullTargets;
                 drainingFrames = fullFrames;
                 n = size;
                 size = 0;
             }
             for (int i = 0; i < n; i++) {
-                WsSocket socket = drainingSockets[i];
-                socket.enqueue(drainingFrames[i]);
-                if (socket.markTouched()) {
-                    touched.add(socket);
+                if (drainingTargets[i] instanceof WsSocket socket) {
+                    queueHere(socket, drainingFrames[i]);
+                } else {
+                    ((Connection) drainingTargets[i]).sendHere(drainingFrames[i]);
                 }
-                drainingSockets[i] = null;
+                drainingTargets[i] = null;
                 drainingFrames[i] = null;
             }
             for (int i = 0; i < touched.size(); i++) {

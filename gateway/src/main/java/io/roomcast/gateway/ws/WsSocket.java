@@ -114,12 +114,36 @@ final class WsSocket implements FrameDecoder.Handler {
      * {@code limit}; false (nothing queued) then. Any thread.
      */
     boolean trySend(WireFrame frame, long limit) {
-        if (queuedBytes.addAndGet(frame.wireLength()) > limit) {
-            queuedBytes.addAndGet(-frame.wireLength());
+        if (!admit(frame, limit)) {
             return false;
         }
         loop.offer(this, frame);
         return true;
+    }
+
+    /**
+     * {@link #trySend} on the I/O thread while its loop drains (a {@link SendBurst}'s send): the
+     * frame goes straight to the queue and is written at the drain's end.
+     */
+    boolean trySendHere(WireFrame frame, long limit) {
+        if (!admit(frame, limit)) {
+            return false;
+        }
+        loop.queueHere(this, frame);
+        return true;
+    }
+
+    /** Counts the frame's bytes as queued unless that takes them over {@code limit}. */
+    private boolean admit(WireFrame frame, long limit) {
+        if (queuedBytes.addAndGet(frame.wireLength()) > limit) {
+            queuedBytes.addAndGet(-frame.wireLength());
+            return false;
+        }
+        return true;
+    }
+
+    IoLoop loop() {
+        return loop;
     }
 
     /** Sends a close frame after what is already queued, then closes the connection. Any thread. */
