@@ -12,7 +12,6 @@ import io.roomcast.proto.v1.Event;
 import io.roomcast.proto.v1.ServerFrame;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ public final class RoomFanout {
     private final MessageBus bus;
     private final Consumer<RoomFanout> onLost;
     private final Consumer<RoomFanout> onReleased;
-    private final CopyOnWriteArrayList<Session> members = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Member> members = new CopyOnWriteArrayList<>();
     private final Map<Session, List<Kept>> expected = new LinkedHashMap<>(); // guarded by this
     private volatile long highestEpoch;
     private volatile String owner;
@@ -79,14 +78,13 @@ public final class RoomFanout {
     private boolean hostedHere; // guarded by this
     private final MissedEvents missedEvents;
     // Event order (guarded by this): the last event offset delivered here (-1 before the first
-    // frame), whether a request for missed events is out, the events held back meanwhile, the
-    // log position that request must reach, and each member's start in the log (its Joined's).
+    // frame), whether a request for missed events is out, the events held back meanwhile, and
+    // the log position that request must reach. Each member's start in the log is in its Member.
     private long horizon = -1;
     private boolean repairing;
     private long repairTarget;
     private int repairAttempts;
     private final List<MessageBus.RoomFrame> held = new ArrayList<>();
-    private final Map<Session, Long> joinedAt = new HashMap<>();
     private MessageBus.Subscription subscription; // guarded by this; null while not subscribed
 
     RoomFanout(NodeMetrics metrics, String roomId, String selfNode, MessageBus bus, String owner,
@@ -170,11 +168,11 @@ public final class RoomFanout {
         ServerFrame.BodyCase body = ServerFrames.bodyOf(message.frame());
         boolean event = body == ServerFrame.BodyCase.EVENT;
         WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body);
-        for (Session member : members) {
+        long logAt = message.lastEventOffset();
+        for (Member member : members) {
             // An event held back during a repair may be older than a member admitted meanwhile.
-            if ((except == null || !except.equals(member.id()))
-                    && (!event || joinedAt.getOrDefault(member, -1L) < message.lastEventOffset())) {
-                member.send(frame);
+            if ((except == null || !member.is(except)) && (!event || member.joinedAt() < logAt)) {
+                member.session().send(frame);
             }
         }
         keep(message.epoch(), message.frame(), except);
@@ -182,6 +180,13 @@ public final class RoomFanout {
 
     /** A frame kept for an expected session, with the epoch of the owner that sent it. */
     private record Kept(long epoch, byte[] frame) {}
+
+    /** A member here, and the room's log position its Joined covered (events up to it came with the Joined or its replay). */
+    private record Member(Session session, long joinedAt) {
+        boolean is(String playerId) {
+            return playerId.equals(session.id());
+        }
+    }
 
     private void keep(long epoch, byte[] frame, String except) {
         expected.forEach((session, kept) -> {
@@ -282,9 +287,9 @@ public final class RoomFanout {
     private void sendRepaired(byte[] event, Event parsed) {
         String sender = parsed.getFromPlayer();
         WireFrame frame = WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT);
-        for (Session member : members) {
-            if (!sender.equals(member.id()) && joinedAt.getOrDefault(member, -1L) < parsed.getOffset()) {
-                member.send(frame);
+        for (Member member : members) {
+            if (!member.is(sender) && member.joinedAt() < parsed.getOffset()) {
+                member.session().send(frame);
             }
         }
         keep(highestEpoch, event, sender.isEmpty() ? null : sender);
@@ -305,10 +310,10 @@ public final class RoomFanout {
     }
 
     private void endForEveryone(byte[] leftFrame) {
-        List<Session> everyone = new ArrayList<>(members);
+        List<Session> everyone = new ArrayList<>();
+        members.forEach(member -> everyone.add(member.session()));
         everyone.addAll(expected.keySet());
         members.clear();
-        joinedAt.clear();
         expected.clear();
         for (Session session : everyone) {
             session.leftRoom(roomId);
@@ -362,8 +367,8 @@ public final class RoomFanout {
                 session.send(frame.frame());
             }
         }
-        joinedAt.put(session, lastEventOffset);
-        members.addIfAbsent(session);
+        members.removeIf(member -> member.session() == session); // a second admission starts it anew
+        members.add(new Member(session, lastEventOffset));
         return true;
     }
 
@@ -388,8 +393,7 @@ public final class RoomFanout {
 
     /** Removes the member (or expected session); true if nothing keeps the fan-out any more. */
     synchronized boolean remove(Session session) {
-        members.remove(session);
-        joinedAt.remove(session);
+        members.removeIf(member -> member.session() == session);
         expected.remove(session);
         return isUnused();
     }
