@@ -25,9 +25,8 @@ public final class SendBurst implements AutoCloseable {
     private static final ThreadLocal<SendBurst> CURRENT = ThreadLocal.withInitial(SendBurst::new);
 
     private boolean open;
-    private IoLoop[] loops = new IoLoop[4];
-    private Batch[] batches = new Batch[4];
-    private int loopCount;
+    private Batch[] batches = new Batch[4]; // the first `used` are this burst's, one per I/O thread; kept for the next
+    private int used;
 
     private SendBurst() {
     }
@@ -53,21 +52,19 @@ public final class SendBurst implements AutoCloseable {
     }
 
     private Batch batchOf(IoLoop loop) {
-        for (int i = 0; i < loopCount; i++) {
-            if (loops[i] == loop) {
+        for (int i = 0; i < used; i++) {
+            if (batches[i].loop == loop) {
                 return batches[i];
             }
         }
-        if (loopCount == loops.length) {
-            loops = Arrays.copyOf(loops, loopCount * 2);
-            batches = Arrays.copyOf(batches, loopCount * 2);
+        if (used == batches.length) {
+            batches = Arrays.copyOf(batches, used * 2);
         }
-        Batch batch = batches[loopCount];
-        if (batch == null) {
-            batch = new Batch();
-            batches[loopCount] = batch;
+        if (batches[used] == null) {
+            batches[used] = new Batch();
         }
-        loops[loopCount++] = loop;
+        Batch batch = batches[used++];
+        batch.loop = loop;
         return batch;
     }
 
@@ -75,23 +72,21 @@ public final class SendBurst implements AutoCloseable {
     public void close() {
         open = false;
         try {
-            for (int i = 0; i < loopCount; i++) {
+            for (int i = 0; i < used; i++) {
                 Batch batch = batches[i];
-                if (batch.size > 0) {
-                    loops[i].offerAll(batch.connections, batch.frames, batch.size);
-                }
+                batch.loop.offerAll(batch.connections, batch.frames, batch.size); // a batch has one send at least
             }
         } finally {
-            for (int i = 0; i < loopCount; i++) { // nothing of this burst is left for the next one
+            for (int i = 0; i < used; i++) { // nothing of this burst is left for the next one
                 batches[i].clear();
-                loops[i] = null;
             }
-            loopCount = 0;
+            used = 0;
         }
     }
 
     /** The sends for one I/O thread, in order. */
     private static final class Batch {
+        IoLoop loop;
         Connection[] connections = new Connection[64];
         WireFrame[] frames = new WireFrame[64];
         int size;
@@ -110,6 +105,7 @@ public final class SendBurst implements AutoCloseable {
             Arrays.fill(connections, 0, size, null);
             Arrays.fill(frames, 0, size, null);
             size = 0;
+            loop = null;
         }
     }
 }
