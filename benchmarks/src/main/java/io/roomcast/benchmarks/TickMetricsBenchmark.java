@@ -175,9 +175,9 @@ public class TickMetricsBenchmark {
         }
 
         @Override
-        public Cancellable schedule(Runnable task, long delayNanos) {
+        public Cancellable scheduleAt(Runnable task, long dueNanos) {
             this.task = task;
-            this.dueNanos = clock.nanoTime() + Math.max(0, delayNanos);
+            this.dueNanos = dueNanos;
             return cancel;
         }
 

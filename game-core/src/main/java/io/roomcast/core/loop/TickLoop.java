@@ -137,7 +137,6 @@ public final class TickLoop {
     }
 
     private void scheduleNextWakeUp() {
-        long nextDue = originNanos + (ticks + 1) * grid.periodNanos();
-        wakeUp = scheduler.schedule(this::wakeUp, nextDue - clock.nanoTime());
+        wakeUp = scheduler.scheduleAt(this::wakeUp, originNanos + (ticks + 1) * grid.periodNanos());
     }
 }
