@@ -175,9 +175,9 @@ public class TickMetricsBenchmark {
         }
 
         @Override
-        public Cancellable scheduleAt(Runnable task, long dueNanos) {
+        public Cancellable schedule(Runnable task, long delayNanos) {
             this.task = task;
-            this.dueNanos = dueNanos;
+            this.dueNanos = clock.nanoTime() + Math.max(0, delayNanos);
             return cancel;
         }
 

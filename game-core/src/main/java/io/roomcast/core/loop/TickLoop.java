@@ -137,6 +137,7 @@ public final class TickLoop {
     }
 
     private void scheduleNextWakeUp() {
-        wakeUp = scheduler.scheduleAt(this::wakeUp, originNanos + (ticks + 1) * grid.periodNanos());
+        long nextDue = originNanos + (ticks + 1) * grid.periodNanos();
+        wakeUp = scheduler.schedule(this::wakeUp, nextDue - clock.nanoTime());
     }
 }

@@ -71,7 +71,7 @@ class TickLoopTest {
     void ticksAtTheExactRateWithoutDriftWhenWakeUpsAreLate() {
         long maxLateness = Duration.ofMillis(120).toNanos();
         SplittableRandom jitter = new SplittableRandom(7);
-        TickScheduler late = (task, due) -> scheduler.scheduleAt(task, due + jitter.nextLong(maxLateness));
+        TickScheduler late = (task, delay) -> scheduler.schedule(task, delay + jitter.nextLong(maxLateness));
         TickLoop loop = loop(late, tick -> {});
         long origin = clock.nanoTime();
 

@@ -32,8 +32,8 @@ class RoomThreadContractTest {
         }
 
         @Override
-        public Cancellable scheduleAt(Runnable task, long dueNanos) {
-            return fake.scheduleAt(task, dueNanos);
+        public Cancellable schedule(Runnable task, long delayNanos) {
+            return fake.schedule(task, delayNanos);
         }
 
         @Override

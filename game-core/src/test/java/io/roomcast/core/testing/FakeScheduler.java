@@ -27,8 +27,8 @@ public final class FakeScheduler implements TickScheduler {
     }
 
     @Override
-    public synchronized Cancellable scheduleAt(Runnable task, long dueNanos) {
-        Task entry = new Task(Math.max(clock.nanoTime(), dueNanos), scheduled++, task);
+    public synchronized Cancellable schedule(Runnable task, long delayNanos) {
+        Task entry = new Task(clock.nanoTime() + Math.max(0, delayNanos), scheduled++, task);
         tasks.add(entry);
         return () -> cancel(entry);
     }

@@ -153,7 +153,7 @@ final class RoomLifecycle implements RoomHost.Events, RoomCreator {
                 settings.maxPlayers(), executor, lease, new LeaseWindow(TimeUnit.MILLISECONDS.toNanos(config.leaseMs)),
                 localMembers, bus, memberChannel, eventStore, this);
         host.leaseConfirmed(claimedAt);
-        host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor, clock), metrics.timingTicks(type.name(), host),
+        host.attach(new RoomRuntime<>(lease.roomId(), type, settings, clock, workers.schedulerFor(executor), metrics.timingTicks(type.name(), host),
                 random.nextLong(), options, config.tickPhases));
         return host;
     }

@@ -1,11 +1,11 @@
 package io.roomcast.gateway.hosting;
 
-import io.roomcast.core.loop.Clock;
 import io.roomcast.core.loop.TickScheduler;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,12 +19,10 @@ public final class RoomWorkers implements AutoCloseable {
 
     private final ExecutorService pool;
     private final ScheduledExecutorService timer;
-    private final DueTicks dueTicks;
 
     public RoomWorkers(int threads) {
         this.pool = Executors.newFixedThreadPool(threads, daemonThreads("room-worker-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("room-timer-"));
-        this.dueTicks = new DueTicks(timer, pool, threads, DueTicks.HELP_AFTER_NANOS);
     }
 
     public ExecutorService pool() {
@@ -35,15 +33,13 @@ public final class RoomWorkers implements AutoCloseable {
         return timer;
     }
 
-    /**
-     * A {@link TickScheduler} on {@code clock} whose tasks run on {@code room}'s serial executor;
-     * the rooms' tasks due at one instant are handed over together ({@link DueTicks}).
-     */
-    public TickScheduler schedulerFor(SerialExecutor room, Clock clock) {
+    /** A {@link TickScheduler} whose tasks run on {@code room}'s serial executor. */
+    public TickScheduler schedulerFor(SerialExecutor room) {
         return new TickScheduler() {
             @Override
-            public Cancellable scheduleAt(Runnable task, long dueNanos) {
-                return dueTicks.schedule(room, task, dueNanos, clock);
+            public Cancellable schedule(Runnable task, long delayNanos) {
+                ScheduledFuture<?> due = timer.schedule(() -> room.execute(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+                return () -> due.cancel(false);
             }
 
             @Override

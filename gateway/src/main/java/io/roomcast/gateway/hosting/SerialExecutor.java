@@ -35,7 +35,6 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Runnable turn = this::runTurn;
     private volatile Thread runningOn;
     private volatile long taskStartedNanos = IDLE;
 
@@ -55,22 +54,11 @@ public final class SerialExecutor implements Executor {
     /** Queues a task that must run (a tick, a leave, closing the room). */
     @Override
     public void execute(Runnable task) {
-        Runnable claimed = queueClaimingTurn(task);
-        if (claimed != null) {
-            pool.execute(claimed);
-        }
-    }
-
-    /**
-     * Queues a task that must run, like {@link #execute}, but leaves the running to the caller:
-     * returns this executor's turn when no turn was pending (the caller must run it, once, on a
-     * thread of the pool), or null when one is (it will run the task). {@link DueTicks} uses it to
-     * run the turns of many rooms in one pool task.
-     */
-    Runnable queueClaimingTurn(Runnable task) {
         queued.incrementAndGet();
         tasks.add(task);
-        return scheduled.compareAndSet(false, true) ? turn : null;
+        if (scheduled.compareAndSet(false, true)) {
+            pool.execute(this::runTurn);
+        }
     }
 
     /** Queues a player's request unless {@code maxQueued} tasks are waiting already; false if refused. */
@@ -130,7 +118,7 @@ public final class SerialExecutor implements Executor {
         }
         scheduled.set(false);
         if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
-            pool.execute(turn);
+            pool.execute(this::runTurn);
         }
     }
 }
