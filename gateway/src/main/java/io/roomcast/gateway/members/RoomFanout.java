@@ -167,7 +167,7 @@ public final class RoomFanout {
         String except = message.exceptPlayer();
         ServerFrame.BodyCase body = ServerFrames.bodyOf(message.frame());
         boolean event = body == ServerFrame.BodyCase.EVENT;
-        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body);
+        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body, members.size());
         long logAt = message.lastEventOffset();
         for (Member member : members) {
             // An event held back during a repair may be older than a member admitted meanwhile.
@@ -286,7 +286,7 @@ public final class RoomFanout {
     /** A missed event, as live traffic would have had it: not to its sender, not to a member who joined after it. */
     private void sendRepaired(byte[] event, Event parsed) {
         String sender = parsed.getFromPlayer();
-        WireFrame frame = WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT);
+        WireFrame frame = WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT, members.size());
         for (Member member : members) {
             if (!member.is(sender) && member.joinedAt() < parsed.getOffset()) {
                 member.session().send(frame);

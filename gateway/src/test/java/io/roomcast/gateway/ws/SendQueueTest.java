@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SendQueueTest {
 
     private static WireFrame frame(int payloadBytes) {
-        return WireFrame.binary(new byte[payloadBytes], false, io.roomcast.proto.v1.ServerFrame.BodyCase.EVENT);
+        return WireFrame.binary(new byte[payloadBytes], false, io.roomcast.proto.v1.ServerFrame.BodyCase.EVENT, 2);
     }
 
     @Test

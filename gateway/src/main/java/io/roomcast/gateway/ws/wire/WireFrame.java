@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread-safe: the bytes never change after construction. Each I/O thread writes through its
  * own view of them ({@link #view}), so sockets on different threads write the same frame at once
  * without copying it. A frame for many sockets lives in a direct buffer (the kernel reads it as
- * is; a heap buffer would be copied into a temporary direct one on every write); a frame for one
- * socket stays on the heap, where it is cheaper to make.
+ * is; a heap buffer is copied into the thread's temporary direct one on every write); a frame for
+ * a few sockets stays on the heap: a direct buffer costs a native allocation, zeroing and a
+ * {@code Cleaner} that only a garbage collection frees, which a room's 20 frames a second to 4
+ * members each (W2) paid ~1.5 % of a node for, while the copies cost ~50 ns a write.
  */
 public final class WireFrame {
 
@@ -27,6 +29,9 @@ public final class WireFrame {
     private static final int FIN = 0x80;
     /** A close frame's reason must fit a control frame: 125 bytes minus the 2-byte code. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    /** From this many sockets on, a frame is made in a direct buffer (the two costs above break even near here). */
+    static final int DIRECT_FROM_SOCKETS = 32;
 
     /** I/O threads with a cached view; a thread numbered higher makes a view per write. */
     private static final int VIEW_SLOTS = Runtime.getRuntime().availableProcessors() * 2;
@@ -45,17 +50,17 @@ public final class WireFrame {
     }
 
     /**
-     * A binary message for many sockets (a room's frame). {@code droppable} marks a frame that
-     * may be skipped for a slow socket (a state: the next one supersedes it) rather than closing
-     * the socket.
+     * A binary message for {@code sockets} sockets (a room's frame to this node's members).
+     * {@code droppable} marks a frame that may be skipped for a slow socket (a state: the next one
+     * supersedes it) rather than closing the socket.
      */
-    public static WireFrame binary(byte[] payload, boolean droppable, ServerFrame.BodyCase body) {
-        return new WireFrame(frame(OPCODE_BINARY, payload, true), droppable, false, body);
+    public static WireFrame binary(byte[] payload, boolean droppable, ServerFrame.BodyCase body, int sockets) {
+        return new WireFrame(frame(OPCODE_BINARY, payload, sockets >= DIRECT_FROM_SOCKETS), droppable, false, body);
     }
 
     /** A binary message for one socket (a reply, an error, a Joined). */
     public static WireFrame binaryForOne(byte[] payload, boolean droppable, ServerFrame.BodyCase body) {
-        return new WireFrame(frame(OPCODE_BINARY, payload, false), droppable, false, body);
+        return binary(payload, droppable, body, 1);
     }
 
     /** A close frame with its status code and a reason (cut to what a control frame holds). */
@@ -126,6 +131,11 @@ public final class WireFrame {
             view = bytes.duplicate(); // more I/O threads than expected: correct, only slower
         }
         return view.limit(view.capacity()).position(offset);
+    }
+
+    /** Whether the bytes live outside the heap (for tests). */
+    boolean isDirect() {
+        return bytes.isDirect();
     }
 
     /** A copy of the frame's wire bytes (for tests and logs). */

@@ -1,6 +1,8 @@
 package io.roomcast.gateway.ws.wire;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,17 +10,19 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Server frames on the wire: unmasked, final, with the shortest length encoding. */
 class WireFrameTest {
 
-    @Test
-    void binaryFramesUseTheShortestLengthEncoding() {
+    @ParameterizedTest(name = "for {0} sockets")
+    @ValueSource(ints = {1, WireFrame.DIRECT_FROM_SOCKETS})
+    void binaryFramesUseTheShortestLengthEncoding(int sockets) {
         int[][] lengthsAndHeaders = {{0, 2}, {125, 2}, {126, 4}, {65_535, 4}, {65_536, 10}};
         for (int[] lengthAndHeader : lengthsAndHeaders) {
             byte[] payload = FrameDecoderTest.randomBytes(lengthAndHeader[0]);
-            byte[] wire = WireFrame.binary(payload, false, io.roomcast.proto.v1.ServerFrame.BodyCase.EVENT).toByteArray();
+            byte[] wire = WireFrame.binary(payload, false, io.roomcast.proto.v1.ServerFrame.BodyCase.EVENT, sockets).toByteArray();
             int header = lengthAndHeader[1];
             assertEquals(header + payload.length, wire.length);
             assertEquals((byte) 0x82, wire[0], "FIN + binary");
@@ -28,6 +32,14 @@ class WireFrameTest {
             assertEquals(payload.length, declared);
             assertArrayEquals(payload, Arrays.copyOfRange(wire, header, wire.length));
         }
+    }
+
+    @Test
+    void onlyAFrameForManySocketsIsMadeOutsideTheHeap() {
+        var body = io.roomcast.proto.v1.ServerFrame.BodyCase.STATE;
+        assertFalse(WireFrame.binaryForOne(new byte[300], true, body).isDirect());
+        assertFalse(WireFrame.binary(new byte[300], true, body, WireFrame.DIRECT_FROM_SOCKETS - 1).isDirect());
+        assertTrue(WireFrame.binary(new byte[300], true, body, WireFrame.DIRECT_FROM_SOCKETS).isDirect());
     }
 
     @Test
@@ -42,7 +54,7 @@ class WireFrameTest {
 
     @Test
     void eachThreadsViewHasItsOwnPosition() {
-        WireFrame frame = WireFrame.binary(FrameDecoderTest.randomBytes(10), true, io.roomcast.proto.v1.ServerFrame.BodyCase.STATE);
+        WireFrame frame = WireFrame.binary(FrameDecoderTest.randomBytes(10), true, io.roomcast.proto.v1.ServerFrame.BodyCase.STATE, 2);
         ByteBuffer first = frame.view(0, 5);
         ByteBuffer second = frame.view(1, 0);
         assertEquals(5, first.position());
