@@ -1,5 +1,6 @@
 package io.roomcast.gateway.ws;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.roomcast.gateway.LogContext;
 import io.roomcast.gateway.NodeMetrics;
@@ -52,6 +53,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private final InetAddress remoteAddress;
     private final String origin;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final InputFrameReader inputs = new InputFrameReader();
     private XnioExecutor.Key handshakeTimer;
     private Session session;
     private boolean adopting; // a resume token of another node is being looked up: no frame is taken meanwhile
@@ -108,6 +110,11 @@ final class Connection implements WsSocket.Listener, FrameSink {
 
     @Override
     public void onBinary(ByteBuffer message) {
+        if (session != null && !adopting && inputs.read(message)) {
+            services.metrics().frameIn(ClientFrame.BodyCase.INPUT);
+            input(inputs.roomId(), inputs.seq(), inputs.payload(), inputs.requestId());
+            return;
+        }
         ClientFrame frame;
         try {
             frame = ClientFrame.parseFrom(message);
@@ -259,7 +266,11 @@ final class Connection implements WsSocket.Listener, FrameSink {
     private void dispatch(ClientFrame frame) {
         int requestId = frame.getRequestId();
         switch (frame.getBodyCase()) {
-            case INPUT -> input(frame.getInput(), requestId);
+            case INPUT -> {
+                Input input = frame.getInput();
+                inputs.remember(input.getRoomId()); // the next inputs for this room skip the parse
+                input(input.getRoomId(), input.getSeq(), input.getPayload(), requestId);
+            }
             case PING -> send(ServerFrame.newBuilder().setPong(Pong.newBuilder()
                     .setClientTimeMs(frame.getPing().getClientTimeMs())
                     .setServerTimeMs(services.clock().currentTimeMillis())).build().toByteArray());
@@ -278,14 +289,14 @@ final class Connection implements WsSocket.Listener, FrameSink {
         }
     }
 
-    private void input(Input input, int requestId) {
+    private void input(String roomId, int seq, ByteString payload, int requestId) {
         if (!session.inputs().tryAcquire(services.clock().nanoTime())) {
             rateLimited("inputs", services.config().maxInputsPerSecond, requestId, 0);
             return;
         }
-        switch (services.rooms().input(session, input.getRoomId(), input.getSeq(), input.getPayload())) {
+        switch (services.rooms().input(session, roomId, seq, payload)) {
             case QUEUED -> { }
-            case NOT_IN_ROOM -> send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + input.getRoomId(), requestId));
+            case NOT_IN_ROOM -> send(ServerFrames.error(ErrorCode.NOT_IN_ROOM, "not in room " + roomId, requestId));
             case QUEUE_FULL -> {
                 services.metrics().inputsQueueFull.increment();
                 send(ServerFrames.error(ErrorCode.RATE_LIMITED, "the room's input queue is full", requestId));
