@@ -82,25 +82,21 @@ public final class RedisHopFloor {
             System.exit(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2);
         }
         THREADS.setThreadCpuTimeEnabled(true);
-        Process redis = null;
-        String url = floor.redisUrl;
-        if (url == null) {
-            int port = freePort();
-            redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Process started = redis;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy)); // Ctrl-C too
-            awaitPort(port);
-            url = "redis://127.0.0.1:" + port;
+        if (floor.redisUrl != null) {
+            floor.run(floor.redisUrl);
+            return;
         }
+        int port = freePort();
+        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(redis::destroy)); // on Ctrl-C too
+        awaitPort(port);
         try {
-            floor.run(url);
+            floor.run("redis://127.0.0.1:" + port);
         } finally {
-            if (redis != null) {
-                redis.destroy();
-                redis.waitFor(5, TimeUnit.SECONDS);
-            }
+            redis.destroy();
+            redis.waitFor(5, TimeUnit.SECONDS);
         }
     }
 

@@ -34,66 +34,50 @@ final class InputFrameReader {
     private int seq;
     private ByteString payload = ByteString.EMPTY;
 
-    /** Where the varint read last ended; -1 when it was not one this reader takes. */
-    private int varintEnd;
+    /** Where {@link #read} is in the frame it reads. */
+    private int at;
 
     /**
      * Reads {@code frame} (from its position to its limit, which it leaves as they are) if it is
      * an input of the shape above for the remembered room; false when it is anything else.
      */
     boolean read(ByteBuffer frame) {
-        int at = frame.position();
+        at = frame.position();
         int end = frame.limit();
-        int request = 0;
-        if (at < end && frame.get(at) == REQUEST_ID_TAG) {
-            request = varint(frame, at + 1, end);
-            if (varintEnd < 0) {
-                return false;
-            }
-            at = varintEnd;
-        }
-        if (at >= end || frame.get(at) != INPUT_TAG) {
+        long request = optionalVarint(frame, end, REQUEST_ID_TAG);
+        if (request < 0 || !skipTag(frame, end, INPUT_TAG)) {
             return false;
         }
-        int inputLength = varint(frame, at + 1, end);
-        if (varintEnd < 0 || inputLength != end - varintEnd) {
+        long inputLength = varint(frame, end);
+        if (inputLength != end - at) {
             return false; // the input is not the frame's last field, or it is cut short
         }
-        at = varintEnd;
         // room_id: required here, and must be the remembered one
-        if (at >= end || frame.get(at) != ROOM_ID_TAG) {
+        if (!skipTag(frame, end, ROOM_ID_TAG) || varint(frame, end) != roomIdBytes.length
+                || roomIdBytes.length > end - at || !sameBytes(frame, at, roomIdBytes)) {
             return false;
         }
-        int roomIdLength = varint(frame, at + 1, end);
-        if (varintEnd < 0 || roomIdLength != roomIdBytes.length || roomIdLength > end - varintEnd
-                || !sameBytes(frame, varintEnd, roomIdBytes)) {
+        at += roomIdBytes.length;
+        long inputSeq = optionalVarint(frame, end, SEQ_TAG);
+        if (inputSeq < 0) {
             return false;
-        }
-        at = varintEnd + roomIdLength;
-        int inputSeq = 0;
-        if (at < end && frame.get(at) == SEQ_TAG) {
-            inputSeq = varint(frame, at + 1, end);
-            if (varintEnd < 0) {
-                return false;
-            }
-            at = varintEnd;
         }
         ByteString inputPayload = ByteString.EMPTY;
-        if (at < end && frame.get(at) == PAYLOAD_TAG) {
-            int payloadLength = varint(frame, at + 1, end);
-            if (varintEnd < 0 || payloadLength < 0 || payloadLength > end - varintEnd) {
+        if (skipTag(frame, end, PAYLOAD_TAG)) {
+            long payloadLength = varint(frame, end);
+            if (payloadLength < 0 || payloadLength > end - at) {
                 return false;
             }
-            byte[] bytes = new byte[payloadLength];
-            frame.get(varintEnd, bytes);
+            byte[] bytes = new byte[(int) payloadLength];
+            frame.get(at, bytes);
             inputPayload = UnsafeByteOperations.unsafeWrap(bytes); // ours alone: nobody else holds the array
-            at = varintEnd + payloadLength;
+            at += bytes.length;
         }
         if (at != end) {
             return false; // a field out of order, repeated or unknown
         }
-        requestId = request;
-        seq = inputSeq;
+        requestId = (int) request;
+        seq = (int) inputSeq;
         payload = inputPayload;
         return true;
     }
@@ -122,22 +106,34 @@ final class InputFrameReader {
         return payload;
     }
 
+    /** Steps over {@code tag} when it is the next byte. */
+    private boolean skipTag(ByteBuffer frame, int end, int tag) {
+        if (at < end && frame.get(at) == tag) {
+            at++;
+            return true;
+        }
+        return false;
+    }
+
+    /** An optional varint field: its value, 0 (protobuf's default) when absent, -1 when unreadable. */
+    private long optionalVarint(ByteBuffer frame, int end, int tag) {
+        return skipTag(frame, end, tag) ? varint(frame, end) : 0;
+    }
+
     /**
-     * A varint of at most five bytes from {@code at}, truncated to 32 bits as protobuf reads a
-     * uint32; sets {@link #varintEnd}, to -1 when the varint runs past {@code end} or is longer.
+     * The varint at {@link #at}, of at most five bytes, as the unsigned 32 bits protobuf reads for a
+     * uint32, stepping over it; -1 when it runs past {@code end} or is longer.
      */
-    private int varint(ByteBuffer frame, int at, int end) {
+    private long varint(ByteBuffer frame, int end) {
         int value = 0;
-        for (int i = 0; i < 5 && at + i < end; i++) {
-            int b = frame.get(at + i);
+        for (int i = 0; i < 5 && at < end; i++) {
+            int b = frame.get(at++);
             value |= (b & 0x7F) << (7 * i);
             if (b >= 0) {
-                varintEnd = at + i + 1;
-                return value;
+                return value & 0xFFFFFFFFL;
             }
         }
-        varintEnd = -1;
-        return 0;
+        return -1;
     }
 
     private static boolean sameBytes(ByteBuffer frame, int at, byte[] expected) {
