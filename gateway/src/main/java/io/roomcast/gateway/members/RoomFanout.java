@@ -6,6 +6,7 @@ import io.roomcast.gateway.NodeMetrics;
 import io.roomcast.gateway.cluster.MessageBus;
 import io.roomcast.gateway.session.ServerFrames;
 import io.roomcast.gateway.session.Session;
+import io.roomcast.gateway.ws.Recipients;
 import io.roomcast.gateway.ws.SendBurst;
 import io.roomcast.gateway.ws.wire.WireFrame;
 import io.roomcast.proto.v1.Event;
@@ -44,9 +45,11 @@ import java.util.function.Consumer;
  * delivered directly), and the bus for a room another node owns, to which the fan-out is
  * subscribed only then. A frame on the bus that this node sent itself is an echo and is dropped.
  *
- * <p>Thread-safe: members change rarely (join, leave) and are read on every frame, hence the
- * copy-on-write list; frames are delivered one at a time under this object's lock, which never
- * calls out to {@link Members}' map (the lost-room callback runs after it is released).
+ * <p>Thread-safe: frames are delivered one at a time under this object's lock, which never calls
+ * out to {@link Members}' map (the lost-room callback runs after it is released). Members change
+ * rarely (join, leave): their sockets are grouped by I/O thread ({@link Recipients}) at the first
+ * frame after a change, and each frame is handed to each I/O thread once, which sends it to its
+ * own members; the copy-on-write list lets any thread count them.
  */
 public final class RoomFanout {
 
@@ -68,6 +71,7 @@ public final class RoomFanout {
     private final Consumer<RoomFanout> onLost;
     private final Consumer<RoomFanout> onReleased;
     private final CopyOnWriteArrayList<Member> members = new CopyOnWriteArrayList<>();
+    private Recipients recipients; // guarded by this; null: to be built from the members at the next frame
     private final Map<Session, List<Kept>> expected = new LinkedHashMap<>(); // guarded by this
     private volatile long highestEpoch;
     private volatile String owner;
@@ -166,27 +170,33 @@ public final class RoomFanout {
     private void send(MessageBus.RoomFrame message) {
         String except = message.exceptPlayer();
         ServerFrame.BodyCase body = ServerFrames.bodyOf(message.frame());
-        boolean event = body == ServerFrame.BodyCase.EVENT;
-        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body, members.size());
-        long logAt = message.lastEventOffset();
-        for (Member member : members) {
-            // An event held back during a repair may be older than a member admitted meanwhile.
-            if ((except == null || !member.is(except)) && (!event || member.joinedAt() < logAt)) {
-                member.session().send(frame);
-            }
-        }
+        Recipients recipients = recipients();
+        WireFrame frame = WireFrame.binary(message.frame(), body == ServerFrame.BodyCase.STATE, body, recipients.size());
+        // An event held back during a repair may be older than a member admitted meanwhile.
+        recipients.send(frame, except, body == ServerFrame.BodyCase.EVENT ? message.lastEventOffset() : Long.MAX_VALUE);
         keep(message.epoch(), message.frame(), except);
+    }
+
+    /**
+     * The members' sockets, grouped by I/O thread: built again after a member came or went (a
+     * new socket of a member comes with a new admission), kept for every frame in between.
+     */
+    private Recipients recipients() {
+        if (recipients == null) {
+            Recipients.Builder builder = new Recipients.Builder();
+            for (Member member : members) {
+                builder.add(member.session().connection(), member.session().id(), member.joinedAt());
+            }
+            recipients = builder.build();
+        }
+        return recipients;
     }
 
     /** A frame kept for an expected session, with the epoch of the owner that sent it. */
     private record Kept(long epoch, byte[] frame) {}
 
     /** A member here, and the room's log position its Joined covered (events up to it came with the Joined or its replay). */
-    private record Member(Session session, long joinedAt) {
-        boolean is(String playerId) {
-            return playerId.equals(session.id());
-        }
-    }
+    private record Member(Session session, long joinedAt) {}
 
     private void keep(long epoch, byte[] frame, String except) {
         expected.forEach((session, kept) -> {
@@ -286,12 +296,8 @@ public final class RoomFanout {
     /** A missed event, as live traffic would have had it: not to its sender, not to a member who joined after it. */
     private void sendRepaired(byte[] event, Event parsed) {
         String sender = parsed.getFromPlayer();
-        WireFrame frame = WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT, members.size());
-        for (Member member : members) {
-            if (!member.is(sender) && member.joinedAt() < parsed.getOffset()) {
-                member.session().send(frame);
-            }
-        }
+        Recipients recipients = recipients();
+        recipients.send(WireFrame.binary(event, false, ServerFrame.BodyCase.EVENT, recipients.size()), sender, parsed.getOffset());
         keep(highestEpoch, event, sender.isEmpty() ? null : sender);
     }
 
@@ -314,6 +320,7 @@ public final class RoomFanout {
         members.forEach(member -> everyone.add(member.session()));
         everyone.addAll(expected.keySet());
         members.clear();
+        recipients = null;
         expected.clear();
         for (Session session : everyone) {
             session.leftRoom(roomId);
@@ -369,6 +376,7 @@ public final class RoomFanout {
         }
         members.removeIf(member -> member.session() == session); // a second admission starts it anew
         members.add(new Member(session, lastEventOffset));
+        recipients = null;
         return true;
     }
 
@@ -393,7 +401,9 @@ public final class RoomFanout {
 
     /** Removes the member (or expected session); true if nothing keeps the fan-out any more. */
     synchronized boolean remove(Session session) {
-        members.removeIf(member -> member.session() == session);
+        if (members.removeIf(member -> member.session() == session)) {
+            recipients = null;
+        }
         expected.remove(session);
         return isUnused();
     }

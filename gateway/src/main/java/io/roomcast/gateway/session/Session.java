@@ -164,7 +164,8 @@ public final class Session {
         rooms.addAll(held);
     }
 
-    FrameSink connection() {
+    /** The socket the session's frames go to now; null while detached. */
+    public FrameSink connection() {
         return connection;
     }
 

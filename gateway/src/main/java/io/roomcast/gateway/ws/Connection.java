@@ -376,7 +376,12 @@ final class Connection implements WsSocket.Listener, FrameSink {
         afterOffer(frame, socket.trySend(frame, services.config().sendQueueBytes));
     }
 
-    /** On the socket's I/O thread, from its loop's drain: a send gathered by a {@link SendBurst}. */
+    /** The I/O thread that owns the socket. */
+    IoLoop loop() {
+        return socket.loop();
+    }
+
+    /** On the socket's I/O thread, from its loop's drain: a send gathered by a {@link SendBurst} or a {@link Recipients} group. */
     void sendHere(WireFrame frame) {
         if (!closing.get()) {
             afterOffer(frame, socket.trySendHere(frame, services.config().sendQueueBytes));

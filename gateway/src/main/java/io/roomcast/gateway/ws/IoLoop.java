@@ -12,12 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What one XNIO I/O thread owns for its sockets: the outbox through which every other thread
  * hands it frames to write, the buffer its reads go into, and the array of its gathering writes.
  *
- * <p>Writes are grouped: any thread appends (socket, frame) pairs under a short lock — or a
- * {@link SendBurst} appends all of its (connection, frame) pairs for this thread at once — and
- * only the append that finds the outbox idle wakes the I/O thread. The I/O thread then moves
- * every pair to its socket's queue (admitting a burst's sends against the queue's bound first)
- * and writes each touched socket once, so a room frame to a thousand members costs one wake-up
- * and at most one write per socket, and no allocation per member.
+ * <p>Writes are grouped: any thread appends (target, frame) pairs under a short lock — or a
+ * {@link SendBurst} appends all of its pairs for this thread at once — and only the append that
+ * finds the outbox idle wakes the I/O thread. The I/O thread then moves every frame to its
+ * socket's queue (admitting sends not yet admitted against the queue's bound first) and writes
+ * each touched socket once, so a room frame to a thousand members costs one wake-up, one pair
+ * (its {@link Recipients} group of this thread) and at most one write per socket, and no
+ * allocation per member.
  */
 final class IoLoop {
 
@@ -33,8 +34,9 @@ final class IoLoop {
     final ByteBuffer[] writeVector = new ByteBuffer[MAX_FRAMES_PER_WRITE];
 
     private final Object lock = new Object();
-    // What to write: a WsSocket (a frame already counted against its queue's bound) or a
-    // Connection (a send gathered by a SendBurst, whose bound and counters are done here).
+    // What to write: a WsSocket (a frame already counted against its queue's bound), a
+    // Connection (a send gathered by a SendBurst, whose bound and counters are done here) or a
+    // Recipients.GroupSend (a room frame for this thread's members, each sent here like a Connection's).
     private Object[] targets = new Object[256];       // guarded by lock
     private WireFrame[] frames = new WireFrame[256];  // guarded by lock
     private int size;                                 // guarded by lock
@@ -48,14 +50,14 @@ final class IoLoop {
         this.thread = thread;
     }
 
-    /** Hands a frame to the socket's I/O thread (this one). Any thread; never blocks on I/O. */
-    void offer(WsSocket socket, WireFrame frame) {
+    /** Hands a frame for a target of this I/O thread (see {@code targets}) over. Any thread; never blocks on I/O. */
+    void offer(Object target, WireFrame frame) {
         boolean wake;
         synchronized (lock) {
             if (size == targets.length) {
                 grow(size + 1);
             }
-            targets[size] = socket;
+            targets[size] = target;
             frames[size] = frame;
             size++;
             wake = !scheduled;
@@ -66,14 +68,14 @@ final class IoLoop {
         }
     }
 
-    /** Hands a burst's sends for this I/O thread's connections over at once. Any thread. */
-    void offerAll(Connection[] connections, WireFrame[] sent, int count) {
+    /** Hands a burst's sends for this I/O thread over at once. Any thread. */
+    void offerAll(Object[] burstTargets, WireFrame[] sent, int count) {
         boolean wake;
         synchronized (lock) {
             if (size + count > targets.length) {
                 grow(size + count);
             }
-            System.arraycopy(connections, 0, targets, size, count);
+            System.arraycopy(burstTargets, 0, targets, size, count);
             System.arraycopy(sent, 0, frames, size, count);
             size += count;
             wake = !scheduled;
@@ -117,10 +119,13 @@ final class IoLoop {
                 size = 0;
             }
             for (int i = 0; i < n; i++) {
-                if (drainingTargets[i] instanceof WsSocket socket) {
+                Object target = drainingTargets[i];
+                if (target instanceof WsSocket socket) {
                     queueHere(socket, drainingFrames[i]);
+                } else if (target instanceof Connection connection) {
+                    connection.sendHere(drainingFrames[i]);
                 } else {
-                    ((Connection) drainingTargets[i]).sendHere(drainingFrames[i]);
+                    ((Recipients.GroupSend) target).sendHere(drainingFrames[i]);
                 }
                 drainingTargets[i] = null;
                 drainingFrames[i] = null;

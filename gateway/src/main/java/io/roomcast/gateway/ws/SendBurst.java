@@ -5,8 +5,9 @@ import io.roomcast.gateway.ws.wire.WireFrame;
 import java.util.Arrays;
 
 /**
- * Gathers the frames one thread sends to sockets in a burst (a room frame to every member here)
- * and hands them to each socket's I/O thread at the burst's end, in one hand-off per I/O thread.
+ * Gathers the frames one thread sends to sockets in a burst (a room frame to each I/O thread's
+ * group of members here, see {@link Recipients}; a kept frame or a Left to one member) and hands
+ * them to each socket's I/O thread at the burst's end, in one hand-off per I/O thread.
  * The per-socket work of a send (the queue's bound, the counters, the queue itself) then runs on
  * the I/O thread that owns the socket, where its state is in cache, instead of on the sending
  * thread, which would touch every member's socket state from another core.
@@ -47,8 +48,9 @@ public final class SendBurst implements AutoCloseable {
         return burst.open ? burst : null;
     }
 
-    void add(IoLoop loop, Connection connection, WireFrame frame) {
-        batchOf(loop).add(connection, frame);
+    /** A send for a target of {@code loop}: a Connection, or a Recipients group of that I/O thread. */
+    void add(IoLoop loop, Object target, WireFrame frame) {
+        batchOf(loop).add(target, frame);
     }
 
     private Batch batchOf(IoLoop loop) {
@@ -74,7 +76,7 @@ public final class SendBurst implements AutoCloseable {
         try {
             for (int i = 0; i < used; i++) {
                 Batch batch = batches[i];
-                batch.loop.offerAll(batch.connections, batch.frames, batch.size); // a batch has one send at least
+                batch.loop.offerAll(batch.targets, batch.frames, batch.size); // a batch has one send at least
             }
         } finally {
             for (int i = 0; i < used; i++) { // nothing of this burst is left for the next one
@@ -87,22 +89,22 @@ public final class SendBurst implements AutoCloseable {
     /** The sends for one I/O thread, in order. */
     private static final class Batch {
         IoLoop loop;
-        Connection[] connections = new Connection[64];
+        Object[] targets = new Object[64];
         WireFrame[] frames = new WireFrame[64];
         int size;
 
-        void add(Connection connection, WireFrame frame) {
-            if (size == connections.length) {
-                connections = Arrays.copyOf(connections, size * 2);
+        void add(Object target, WireFrame frame) {
+            if (size == targets.length) {
+                targets = Arrays.copyOf(targets, size * 2);
                 frames = Arrays.copyOf(frames, size * 2);
             }
-            connections[size] = connection;
+            targets[size] = target;
             frames[size] = frame;
             size++;
         }
 
         void clear() {
-            Arrays.fill(connections, 0, size, null);
+            Arrays.fill(targets, 0, size, null);
             Arrays.fill(frames, 0, size, null);
             size = 0;
             loop = null;
