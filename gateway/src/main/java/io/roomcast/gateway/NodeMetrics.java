@@ -123,6 +123,11 @@ public final class NodeMetrics {
         framesOut.increment(body.ordinal());
     }
 
+    /** {@code count} frames of one body queued at once (a room frame to an I/O thread's members: one add, not one per member). */
+    public void framesOut(ServerFrame.BodyCase body, int count) {
+        framesOut.add(body.ordinal(), count);
+    }
+
     /** A WebSocket connection ended with this close code (1006: without a close frame). */
     public void connectionClosed(int code) {
         connectionsClosed.increment(closeCodeSlot(code));
@@ -199,6 +204,10 @@ public final class NodeMetrics {
 
         public void increment(int index) {
             adders[index].increment();
+        }
+
+        public void add(int index, long count) {
+            adders[index].add(count);
         }
 
         /** Snake case, without the {@code roomcast_} prefix and the {@code _total} suffix. */

@@ -381,17 +381,37 @@ final class Connection implements WsSocket.Listener, FrameSink {
         return socket.loop();
     }
 
-    /** On the socket's I/O thread, from its loop's drain: a send gathered by a {@link SendBurst} or a {@link Recipients} group. */
+    /** On the socket's I/O thread, from its loop's drain: a send gathered by a {@link SendBurst}. */
     void sendHere(WireFrame frame) {
-        if (!closing.get()) {
-            afterOffer(frame, socket.trySendHere(frame, services.config().sendQueueBytes));
+        if (queueHere(frame)) {
+            services.metrics().frameOut(frame.body());
         }
     }
 
-    /** Counts a frame queued, or handles one that did not fit (latest-wins for states, else the client is cut off). */
+    /**
+     * On the socket's I/O thread, from its loop's drain: queues the frame as {@link #sendHere}
+     * does, but leaves counting it to the caller (a {@link Recipients} group counts its members'
+     * copies of a frame at once, with {@link #countOut}); true if it was queued.
+     */
+    boolean queueHere(WireFrame frame) {
+        return !closing.get() && offered(frame, socket.trySendHere(frame, services.config().sendQueueBytes));
+    }
+
+    /** Counts {@code count} copies of {@code frame} queued on this node's sockets. */
+    void countOut(WireFrame frame, int count) {
+        services.metrics().framesOut(frame.body(), count);
+    }
+
+    /** Counts a frame queued, or handles one that did not fit. */
     private void afterOffer(WireFrame frame, boolean queued) {
-        if (queued) {
+        if (offered(frame, queued)) {
             services.metrics().frameOut(frame.body());
+        }
+    }
+
+    /** Handles a frame that did not fit (latest-wins for states, else the client is cut off); returns {@code queued}. */
+    private boolean offered(WireFrame frame, boolean queued) {
+        if (queued) {
             if (frame.droppable() && behindSinceNanos != 0) {
                 behindSinceNanos = 0; // a state went out: the client caught up
             }
@@ -407,6 +427,7 @@ final class Connection implements WsSocket.Listener, FrameSink {
         } else {
             cutSlowConsumer("a reliable frame did not fit in " + services.config().sendQueueBytes + " bytes");
         }
+        return queued;
     }
 
     /**

@@ -89,6 +89,7 @@ public final class Recipients {
         /** On this group's I/O thread (while its loop drains), or on the sender's for sinks of no loop. */
         void sendHere(WireFrame frame, String except, long joinedBefore) {
             int exceptHash = except == null ? 0 : except.hashCode();
+            int queued = 0;
             for (int i = 0; i < count; i++) {
                 if (joinedAt[i] >= joinedBefore
                         || (except != null && playerIdHashes[i] == exceptHash && except.equals(playerIds[i]))) {
@@ -96,9 +97,12 @@ public final class Recipients {
                 }
                 if (loop == null) {
                     sinks[i].send(frame);
-                } else {
-                    ((Connection) sinks[i]).sendHere(frame);
+                } else if (((Connection) sinks[i]).queueHere(frame)) {
+                    queued++;
                 }
+            }
+            if (queued > 0) {
+                ((Connection) sinks[0]).countOut(frame, queued); // one add to the shared counter, not one per member
             }
         }
     }
