@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code addAndGet} and the limit), the frames-out {@link LongAdder}; then it hands the
  * member's connection what would be written (a store into a 16-slot ring standing for the
  * write queue), and does the send completion's {@code addAndGet(-size)} (on an I/O thread in
- * production). The variants differ in what is handed over:
+ * production). That is the walk as the sending thread did it until the tenth performance session;
+ * since then each I/O thread walks its own group of the members ({@code ws.Recipients}) with the
+ * same checks, and counts frames-out once per group. The variants differ in what is handed over:
  * <ul>
  *   <li>{@code wrapPerMember} (the send path before the socket layer of the optimisation issue): {@code ByteBuffer.wrap(frame)} per member, as passed to
  *       {@code WebSockets.sendBinary}; Undertow then frames it per member (not counted here).
