@@ -23,8 +23,6 @@ import java.util.List;
  */
 public final class Recipients {
 
-    public static final Recipients NONE = new Builder().build();
-
     private final Group[] groups;
 
     private Recipients(Group[] groups) {
