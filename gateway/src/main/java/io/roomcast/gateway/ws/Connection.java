@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * writes {@link #session} and the limiters; {@link #send} and {@link #close} may be called from
  * any thread (rooms and the bus send from theirs).
  */
-final class Connection implements WsSocket.Listener, FrameSink {
+final class Connection implements WsSocket.Listener, FrameSink, IoLoop.Target {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     /** Invalid frames tolerated on one connection before it is closed with 4000. */

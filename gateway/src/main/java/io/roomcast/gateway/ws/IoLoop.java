@@ -33,15 +33,20 @@ final class IoLoop {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     final ByteBuffer[] writeVector = new ByteBuffer[MAX_FRAMES_PER_WRITE];
 
+    /**
+     * What the outbox holds a frame for: a WsSocket (the frame already counted against its
+     * queue's bound), a Connection (a send gathered by a SendBurst, whose bound and counters are
+     * done here) or a Recipients.GroupSend (a room frame for this thread's members, each sent
+     * here like a Connection's).
+     */
+    sealed interface Target permits WsSocket, Connection, Recipients.GroupSend {}
+
     private final Object lock = new Object();
-    // What to write: a WsSocket (a frame already counted against its queue's bound), a
-    // Connection (a send gathered by a SendBurst, whose bound and counters are done here) or a
-    // Recipients.GroupSend (a room frame for this thread's members, each sent here like a Connection's).
-    private Object[] targets = new Object[256];       // guarded by lock
+    private Target[] targets = new Target[256];       // guarded by lock
     private WireFrame[] frames = new WireFrame[256];  // guarded by lock
     private int size;                                 // guarded by lock
     private boolean scheduled;                        // guarded by lock
-    private Object[] drainingTargets = new Object[256];      // I/O thread only
+    private Target[] drainingTargets = new Target[256];      // I/O thread only
     private WireFrame[] drainingFrames = new WireFrame[256]; // I/O thread only
     private final ArrayList<WsSocket> touched = new ArrayList<>(); // I/O thread only
     private final Runnable drain = this::drain;
@@ -50,8 +55,8 @@ final class IoLoop {
         this.thread = thread;
     }
 
-    /** Hands a frame for a target of this I/O thread (see {@code targets}) over. Any thread; never blocks on I/O. */
-    void offer(Object target, WireFrame frame) {
+    /** Hands a frame for a target of this I/O thread over. Any thread; never blocks on I/O. */
+    void offer(Target target, WireFrame frame) {
         boolean wake;
         synchronized (lock) {
             if (size == targets.length) {
@@ -69,7 +74,7 @@ final class IoLoop {
     }
 
     /** Hands a burst's sends for this I/O thread over at once. Any thread. */
-    void offerAll(Object[] burstTargets, WireFrame[] sent, int count) {
+    void offerAll(Target[] burstTargets, WireFrame[] sent, int count) {
         boolean wake;
         synchronized (lock) {
             if (size + count > targets.length) {
@@ -109,9 +114,9 @@ final class IoLoop {
                     scheduled = false;
                     return;
                 }
-                Object[] fullTargets = targets;
+                Target[] fullTargets = targets;
                 WireFrame[] fullFrames = frames;
-                targets = drainingTargets.length >= fullTargets.length ? drainingTargets : new Object[fullTargets.length];
+                targets = drainingTargets.length >= fullTargets.length ? drainingTargets : new Target[fullTargets.length];
                 frames = drainingFrames.length >= fullFrames.length ? drainingFrames : new WireFrame[fullFrames.length];
                 drainingTargets = fullTargets;
                 drainingFrames = fullFrames;
@@ -119,13 +124,11 @@ final class IoLoop {
                 size = 0;
             }
             for (int i = 0; i < n; i++) {
-                Object target = drainingTargets[i];
-                if (target instanceof WsSocket socket) {
-                    queueHere(socket, drainingFrames[i]);
-                } else if (target instanceof Connection connection) {
-                    connection.sendHere(drainingFrames[i]);
-                } else {
-                    ((Recipients.GroupSend) target).sendHere(drainingFrames[i]);
+                WireFrame frame = drainingFrames[i];
+                switch (drainingTargets[i]) {
+                    case WsSocket socket -> queueHere(socket, frame);
+                    case Connection connection -> connection.sendHere(frame);
+                    case Recipients.GroupSend group -> group.sendHere(frame);
                 }
                 drainingTargets[i] = null;
                 drainingFrames[i] = null;

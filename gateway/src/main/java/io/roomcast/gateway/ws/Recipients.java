@@ -106,7 +106,7 @@ public final class Recipients {
     }
 
     /** One frame for one group, in an I/O thread's outbox: its drain walks the group. */
-    record GroupSend(Group group, String except, long joinedBefore) {
+    record GroupSend(Group group, String except, long joinedBefore) implements IoLoop.Target {
         void sendHere(WireFrame frame) {
             group.sendHere(frame, except, joinedBefore);
         }

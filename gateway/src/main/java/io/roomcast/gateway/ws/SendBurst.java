@@ -49,7 +49,7 @@ public final class SendBurst implements AutoCloseable {
     }
 
     /** A send for a target of {@code loop}: a Connection, or a Recipients group of that I/O thread. */
-    void add(IoLoop loop, Object target, WireFrame frame) {
+    void add(IoLoop loop, IoLoop.Target target, WireFrame frame) {
         batchOf(loop).add(target, frame);
     }
 
@@ -89,11 +89,11 @@ public final class SendBurst implements AutoCloseable {
     /** The sends for one I/O thread, in order. */
     private static final class Batch {
         IoLoop loop;
-        Object[] targets = new Object[64];
+        IoLoop.Target[] targets = new IoLoop.Target[64];
         WireFrame[] frames = new WireFrame[64];
         int size;
 
-        void add(Object target, WireFrame frame) {
+        void add(IoLoop.Target target, WireFrame frame) {
             if (size == targets.length) {
                 targets = Arrays.copyOf(targets, size * 2);
                 frames = Arrays.copyOf(frames, size * 2);

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and {@link #close}, which any thread may call; sends reach the I/O thread
  * through its {@link IoLoop}, in the order they were made.
  */
-final class WsSocket implements FrameDecoder.Handler {
+final class WsSocket implements FrameDecoder.Handler, IoLoop.Target {
 
     /** What the socket tells its owner; called on the I/O thread. */
     interface Listener {
